@@ -15,9 +15,7 @@ export type TaskTiming =
   | { allDay: true; startDate: CalendarDate; endDate: CalendarDate };
 
 export type Reminder =
-  | { kind: 'none' }
-  | { kind: 'before'; minutes: number }
-  | { kind: 'at'; at: number };
+  { kind: 'none' } | { kind: 'before'; minutes: number } | { kind: 'at'; at: number };
 
 export type ResourceKind = 'human' | 'material';
 
@@ -82,7 +80,13 @@ export interface PeriodicTask {
   /** The first occurrence, and the shape every occurrence takes. */
   template: Omit<
     Task,
-    'id' | 'periodicTaskId' | 'detachedFromPeriodicTaskId' | 'uid' | 'sequence' | 'createdAt' | 'modifiedAt'
+    | 'id'
+    | 'periodicTaskId'
+    | 'detachedFromPeriodicTaskId'
+    | 'uid'
+    | 'sequence'
+    | 'createdAt'
+    | 'modifiedAt'
   >;
   /** Occurrences are materialized as tasks up to this date. */
   until: CalendarDate | null;

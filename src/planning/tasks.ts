@@ -1,0 +1,301 @@
+/**
+ * The planning's tasks: every create, change and delete goes through here, checks the
+ * actor's rights, and runs the registered hooks inside the same transaction, so what a
+ * change causes (an e-mail queued, a reminder scheduled) is stored with it or not at all.
+ */
+import crypto from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import type { Clock } from '../shared/clock.js';
+import { OrdoError } from '../shared/errors.js';
+import type { Dialect } from '../store/db.js';
+import type { Database, Db } from '../store/schema.js';
+import type { Actor, Origin } from './actor.js';
+import {
+  canAddTask,
+  canDeleteTask,
+  canModifyTask,
+  canReadTask,
+  canSeeDetails,
+  type RightsContext,
+} from './rights.js';
+import type { TaskInput, TaskPatch } from './task-input.js';
+import { LONG_SPAN_MS, taskFromRow, taskToRow } from './task-rows.js';
+import { assertTiming } from './time.js';
+import type { Task } from './types.js';
+
+export interface TaskChange {
+  type: 'created' | 'updated' | 'deleted';
+  before: Task | null;
+  after: Task | null;
+  actor: Actor;
+  origin: Origin;
+  trx: Transaction<Database>;
+}
+
+export type TaskHook = (change: TaskChange) => Promise<void>;
+
+/** A task as a given user may see it: a private task of someone else keeps only its times. */
+export interface TaskView extends Task {
+  masked: boolean;
+}
+
+export interface TaskServiceOptions {
+  db: Db;
+  dialect: Dialect;
+  clock: Clock;
+  timeZone: () => Promise<string>;
+  rightsFor: (actor: Actor) => Promise<RightsContext | null>;
+  newId?: () => string;
+}
+
+export interface CreateTaskOptions {
+  actor: Actor;
+  input: TaskInput;
+  origin?: Origin;
+  /** The UID the task is known by outside (an imported file's); our id by default. */
+  uid?: string;
+  id?: string;
+  periodicTaskId?: string | null;
+}
+
+export interface TaskRange {
+  from: number;
+  to: number;
+  resourceId?: string;
+}
+
+export class TaskService {
+  private readonly hooks: TaskHook[] = [];
+  private readonly newId: () => string;
+
+  constructor(private readonly options: TaskServiceOptions) {
+    this.newId = options.newId ?? (() => crypto.randomUUID());
+  }
+
+  /** Runs `hook` inside the transaction of every task change. */
+  onChange(hook: TaskHook): void {
+    this.hooks.push(hook);
+  }
+
+  async create(options: CreateTaskOptions): Promise<Task> {
+    const { actor, input, origin = 'planning' } = options;
+    assertTiming(input.timing);
+    const rights = await this.options.rightsFor(actor);
+    if (rights && !canAddTask(rights, input)) throw new OrdoError('FORBIDDEN');
+
+    const now = this.options.clock.now();
+    const id = options.id ?? this.newId();
+    const task: Task = {
+      ...input,
+      id,
+      uid: options.uid ?? id,
+      periodicTaskId: options.periodicTaskId ?? null,
+      detachedFromPeriodicTaskId: null,
+      sequence: 0,
+      createdAt: now,
+      modifiedAt: now,
+    };
+    const timeZone = await this.options.timeZone();
+    const createdBy = actor.kind === 'user' ? actor.user.id : null;
+
+    await this.options.db.transaction().execute(async (trx) => {
+      await this.checkReferences(trx, task);
+      await trx.insertInto('tasks').values(taskToRow(task, { timeZone, createdBy })).execute();
+      await writeTaskResources(trx, task);
+      await this.runHooks({ type: 'created', before: null, after: task, actor, origin, trx });
+    });
+    return task;
+  }
+
+  async update(options: {
+    actor: Actor;
+    id: string;
+    patch: TaskPatch;
+    origin?: Origin;
+  }): Promise<Task> {
+    const { actor, id, patch, origin = 'planning' } = options;
+    const timeZone = await this.options.timeZone();
+    const rights = await this.options.rightsFor(actor);
+
+    return this.options.db.transaction().execute(async (trx) => {
+      const before = await this.loadForUpdate(trx, id);
+      const after: Task = { ...before, ...definedOnly(patch) };
+      assertTiming(after.timing);
+      if (rights && !canModifyTask(rights, before, after)) throw new OrdoError('FORBIDDEN');
+
+      after.modifiedAt = Math.max(this.options.clock.now(), before.modifiedAt + 1);
+      after.sequence = before.sequence + (changesForAttendees(before, after) ? 1 : 0);
+      await this.checkReferences(trx, after);
+      const row = taskToRow(after, { timeZone, createdBy: null });
+      delete (row as { created_by?: unknown }).created_by;
+      await trx.updateTable('tasks').set(row).where('id', '=', id).execute();
+      if (patch.resourceIds) {
+        await trx.deleteFrom('task_resources').where('task_id', '=', id).execute();
+        await writeTaskResources(trx, after);
+      }
+      await this.runHooks({ type: 'updated', before, after, actor, origin, trx });
+      return after;
+    });
+  }
+
+  async delete(options: { actor: Actor; id: string; origin?: Origin }): Promise<Task> {
+    const { actor, id, origin = 'planning' } = options;
+    const rights = await this.options.rightsFor(actor);
+
+    return this.options.db.transaction().execute(async (trx) => {
+      const before = await this.loadForUpdate(trx, id);
+      if (rights && !canDeleteTask(rights, before)) throw new OrdoError('FORBIDDEN');
+
+      await this.runHooks({ type: 'deleted', before, after: null, actor, origin, trx });
+      await trx.deleteFrom('tasks').where('id', '=', id).execute();
+      await trx
+        .insertInto('task_tombstones')
+        .values({ task_id: id, uid: before.uid, deleted_at: this.options.clock.now() })
+        .onConflict((oc) => oc.column('task_id').doNothing())
+        .execute();
+      return before;
+    });
+  }
+
+  /** One task as the actor may see it; `TASK_NOT_FOUND` also when they may not see it at all. */
+  async get(actor: Actor, id: string): Promise<TaskView> {
+    const row = await this.options.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw new OrdoError('TASK_NOT_FOUND', { details: { id } });
+    const view = viewFor(await this.options.rightsFor(actor), taskFromRow(row));
+    if (!view) throw new OrdoError('TASK_NOT_FOUND', { details: { id } });
+    return view;
+  }
+
+  /** Tasks overlapping the range, as the actor may see them, by start. */
+  async list(actor: Actor, range: TaskRange): Promise<TaskView[]> {
+    const rights = await this.options.rightsFor(actor);
+    const rows = await this.queryRange(range);
+    const views: TaskView[] = [];
+    for (const row of rows) {
+      const view = viewFor(rights, taskFromRow(row));
+      if (view) views.push(view);
+    }
+    return views;
+  }
+
+  async findByUid(uid: string): Promise<Task | null> {
+    const row = await this.options.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('uid', '=', uid)
+      .executeTakeFirst();
+    return row ? taskFromRow(row) : null;
+  }
+
+  /**
+   * Short tasks are found through the start index within a bounded look-back, long ones
+   * through their own small index: both stay index range scans whatever the table's size.
+   */
+  private queryRange(range: TaskRange) {
+    const { db } = this.options;
+    const base = () => {
+      let q = db.selectFrom('tasks').selectAll('tasks');
+      if (range.resourceId) {
+        q = q
+          .innerJoin('task_resources', 'task_resources.task_id', 'tasks.id')
+          .where('task_resources.resource_id', '=', range.resourceId);
+      }
+      return q.where('tasks.end_at', '>', range.from).where('tasks.start_at', '<', range.to);
+    };
+    const short = base()
+      .where('tasks.long_span', '=', 0)
+      .where('tasks.start_at', '>', range.from - LONG_SPAN_MS);
+    const long = base().where('tasks.long_span', '=', 1);
+    return short
+      .unionAll(long)
+      .orderBy(sql`start_at`)
+      .execute();
+  }
+
+  private async loadForUpdate(trx: Transaction<Database>, id: string): Promise<Task> {
+    let q = trx.selectFrom('tasks').selectAll().where('id', '=', id);
+    // Two servers on one PostgreSQL database must not both change the task at once.
+    if (this.options.dialect === 'postgres') q = q.forUpdate();
+    const row = await q.executeTakeFirst();
+    if (!row) throw new OrdoError('TASK_NOT_FOUND', { details: { id } });
+    return taskFromRow(row);
+  }
+
+  private async checkReferences(trx: Transaction<Database>, task: Task): Promise<void> {
+    if (task.resourceIds.length > 0) {
+      const found = await trx
+        .selectFrom('resources')
+        .select('id')
+        .where('id', 'in', task.resourceIds)
+        .execute();
+      const missing = task.resourceIds.find((id) => !found.some((r) => r.id === id));
+      if (missing) {
+        throw new OrdoError('RESOURCE_NOT_FOUND', {
+          details: { field: 'resourceIds', id: missing },
+        });
+      }
+    }
+    if (task.clientId) {
+      const client = await trx
+        .selectFrom('clients')
+        .select('id')
+        .where('id', '=', task.clientId)
+        .executeTakeFirst();
+      if (!client) {
+        throw new OrdoError('CLIENT_NOT_FOUND', { details: { field: 'clientId' } });
+      }
+    }
+  }
+
+  private async runHooks(change: TaskChange): Promise<void> {
+    for (const hook of this.hooks) await hook(change);
+  }
+}
+
+async function writeTaskResources(trx: Transaction<Database>, task: Task): Promise<void> {
+  if (task.resourceIds.length === 0) return;
+  await trx
+    .insertInto('task_resources')
+    .values(
+      task.resourceIds.map((resource_id, position) => ({
+        task_id: task.id,
+        resource_id,
+        position,
+      })),
+    )
+    .execute();
+}
+
+export function viewFor(rights: RightsContext | null, task: Task): TaskView | null {
+  if (!rights) return { ...task, masked: false };
+  if (!canReadTask(rights, task)) return null;
+  if (canSeeDetails(rights, task)) return { ...task, masked: false };
+  return {
+    ...task,
+    label: '',
+    remark: '',
+    location: '',
+    category: '',
+    clientId: null,
+    reminder: { kind: 'none' },
+    masked: true,
+  };
+}
+
+/** What the people who received an invitation see: time, title, place, description. */
+function changesForAttendees(before: Task, after: Task): boolean {
+  return (
+    JSON.stringify(before.timing) !== JSON.stringify(after.timing) ||
+    before.label !== after.label ||
+    before.location !== after.location ||
+    before.remark !== after.remark
+  );
+}
+
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,11 @@
+/**
+ * Every migration, in order. Names sort in the order they run; a released migration is
+ * never edited, only followed by a new one. Listed statically so the compiled server needs
+ * no file-system scan.
+ */
+import type { Migration } from 'kysely';
+import * as planning from './0001-planning.js';
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001-planning': planning,
+};
