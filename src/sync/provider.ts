@@ -52,6 +52,12 @@ export interface ChangeSet {
   deleted: string[];
   /** Opaque cursor for the next call (sync-token, delta link); `null` if unsupported. */
   cursor: string | null;
+  /**
+   * `true` when the answer was cut short (a provider that returns bounded pages): the engine
+   * calls again with `cursor` and merges the pages, the first page deciding `complete`.
+   * Absent or `false`: this is the whole answer.
+   */
+  more?: boolean;
 }
 
 export interface CreateResult {
