@@ -1,0 +1,37 @@
+/**
+ * Refs are absolute paths with every segment encoded one way. Servers spell the same href
+ * differently (Radicale returns `a@b.ics` for a PUT to `a%40b.ics`, Xandikos may send a
+ * full URL), and the engine compares refs as strings: so every href is normalized here.
+ */
+
+export function normalizeRef(href: string, base: string): string {
+  const path = new URL(href, base).pathname;
+  return path
+    .split('/')
+    .map((segment) => encodeURIComponent(safeDecode(segment)))
+    .join('/');
+}
+
+export function refForUid(collectionUrl: string, uid: string): string {
+  return normalizeRef(
+    `${new URL(collectionUrl).pathname}${encodeURIComponent(uid)}.ics`,
+    collectionUrl,
+  );
+}
+
+export function urlOf(ref: string, collectionUrl: string): string {
+  return new URL(ref, collectionUrl).toString();
+}
+
+/** Collection URLs end with `/` so relative refs resolve inside them. */
+export function collectionUrlOf(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * A strict HTTP client for DAV: one place that sends a request, retries what is worth
+ * retrying (5xx, 408, 429, timeouts, connection errors) with bounded exponential backoff,
+ * and turns a refused login into `SYNC_REMOTE_AUTH`. Every other status goes back to the
+ * caller, which knows what it means for its operation. Credentials are only ever put in
+ * the Authorization header, never in a log line or an error.
+ */
+import type { Clock } from '../../shared/clock.js';
+import { systemClock } from '../../shared/clock.js';
+import { OrdoError, type ErrorCode } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { silentLogger } from '../../shared/logger.js';
+
+export interface RetryOptions {
+  /** Tries in all, the first included. */
+  attempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** A Retry-After longer than this is not waited for: the call fails at once. */
+  maxRetryAfterMs?: number;
+  /** Per request, including reading the body. */
+  timeoutMs?: number;
+}
+
+export interface DavClientOptions {
+  fetch?: typeof fetch;
+  username?: string;
+  password?: string;
+  retry?: RetryOptions;
+  clock?: Clock;
+  sleep?: (ms: number) => Promise<void>;
+  logger?: Logger;
+}
+
+export interface DavRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /**
+   * Statuses the caller wants back instead of retried. Xandikos answers an unknown
+   * sync-token with 500, so the sync-collection REPORT takes its 500 back and falls back
+   * to a full listing.
+   */
+  noRetry?: readonly number[];
+}
+
+export interface DavAnswer {
+  status: number;
+  headers: Headers;
+  body: string;
+  url: string;
+}
+
+export interface DavClient {
+  send(request: DavRequest): Promise<DavAnswer>;
+}
+
+interface RemoteFailure {
+  href: string;
+  status: number | null;
+  body?: string;
+  message?: string;
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+const RETRIED = new Set([408, 429, 500, 502, 503, 504]);
+const BODY_EXCERPT = 500;
+
+/** An OrdoError carrying what the server answered, as every provider error must. */
+export function remoteError(code: ErrorCode, failure: RemoteFailure): OrdoError {
+  return new OrdoError(code, {
+    message: failure.message,
+    details: failure.details,
+    cause: failure.cause,
+    remote: {
+      href: failure.href,
+      status: failure.status,
+      body: (failure.body ?? '').slice(0, BODY_EXCERPT),
+    },
+  });
+}
+
+export function createDavClient(options: DavClientOptions): DavClient {
+  const settings = {
+    fetch: options.fetch ?? globalThis.fetch,
+    attempts: Math.max(1, options.retry?.attempts ?? 4),
+    baseDelayMs: options.retry?.baseDelayMs ?? 500,
+    maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
+    maxRetryAfterMs: options.retry?.maxRetryAfterMs ?? 120_000,
+    timeoutMs: options.retry?.timeoutMs ?? 60_000,
+    clock: options.clock ?? systemClock,
+    sleep: options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms))),
+    logger: (options.logger ?? silentLogger()).child({ component: 'caldav' }),
+    authorization: basicAuthorization(options.username, options.password),
+  };
+
+  async function send(request: DavRequest): Promise<DavAnswer> {
+    for (let attempt = 1; ; attempt += 1) {
+      const outcome = await sendOnce(request, attempt);
+      const last = attempt >= settings.attempts;
+      if (outcome.kind === 'answer') {
+        const answer = outcome.answer;
+        if (answer.status === 401) throw failAuth(request, answer);
+        if (!RETRIED.has(answer.status) || request.noRetry?.includes(answer.status)) {
+          return answer;
+        }
+        const wait = retryDelay(answer, attempt);
+        if (last || wait === null) throw failUnavailable(request, answer, attempt);
+        settings.logger.warn(
+          {
+            method: request.method,
+            path: pathOf(request.url),
+            status: answer.status,
+            attempt,
+            waitMs: wait,
+          },
+          'dav request retried',
+        );
+        await settings.sleep(wait);
+      } else {
+        if (last) throw failUnreachable(request, outcome.error, attempt);
+        const wait = backoff(attempt);
+        settings.logger.warn(
+          {
+            method: request.method,
+            path: pathOf(request.url),
+            error: errorText(outcome.error),
+            attempt,
+            waitMs: wait,
+          },
+          'dav request retried',
+        );
+        await settings.sleep(wait);
+      }
+    }
+  }
+
+  type Outcome = { kind: 'answer'; answer: DavAnswer } | { kind: 'error'; error: unknown };
+
+  async function sendOnce(request: DavRequest, attempt: number): Promise<Outcome> {
+    const started = settings.clock.now();
+    const headers: Record<string, string> = { ...request.headers };
+    if (settings.authorization) headers.Authorization = settings.authorization;
+    try {
+      const response = await settings.fetch(request.url, {
+        method: request.method,
+        headers,
+        body: request.body,
+        signal: AbortSignal.timeout(settings.timeoutMs),
+      });
+      const body = await response.text();
+      settings.logger.debug(
+        {
+          method: request.method,
+          path: pathOf(request.url),
+          status: response.status,
+          attempt,
+          ms: settings.clock.now() - started,
+        },
+        'dav request',
+      );
+      const url = response.url || request.url;
+      return {
+        kind: 'answer',
+        answer: { status: response.status, headers: response.headers, body, url },
+      };
+    } catch (error) {
+      return { kind: 'error', error };
+    }
+  }
+
+  function backoff(attempt: number): number {
+    return Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
+  }
+
+  /** The wait before the next try; `null` when the server asks for longer than we accept. */
+  function retryDelay(answer: DavAnswer, attempt: number): number | null {
+    const asked = parseRetryAfter(answer.headers.get('retry-after'), settings.clock.now());
+    if (asked === null) return backoff(attempt);
+    return asked > settings.maxRetryAfterMs ? null : asked;
+  }
+
+  return { send };
+}
+
+/** RFC 9110 §10.2.3: either delay-seconds or an HTTP-date. */
+export function parseRetryAfter(value: string | null, now: number): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+function basicAuthorization(username?: string, password?: string): string | null {
+  if (username === undefined) return null;
+  return `Basic ${Buffer.from(`${username}:${password ?? ''}`, 'utf8').toString('base64')}`;
+}
+
+function failAuth(request: DavRequest, answer: DavAnswer): OrdoError {
+  return remoteError('SYNC_REMOTE_AUTH', {
+    href: pathOf(request.url),
+    status: answer.status,
+    body: answer.body,
+  });
+}
+
+function failUnavailable(request: DavRequest, answer: DavAnswer, attempts: number): OrdoError {
+  return remoteError('SYNC_REMOTE_UNAVAILABLE', {
+    href: pathOf(request.url),
+    status: answer.status,
+    body: answer.body,
+    details: { attempts, retryAfter: answer.headers.get('retry-after') },
+  });
+}
+
+function failUnreachable(request: DavRequest, error: unknown, attempts: number): OrdoError {
+  return remoteError('SYNC_REMOTE_UNAVAILABLE', {
+    href: pathOf(request.url),
+    status: null,
+    body: errorText(error),
+    details: { attempts },
+    cause: error,
+  });
+}
+
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${error.name}: ${error.message}${cause}`;
+}
+
+/** The path only: URLs may carry credentials (`https://user:pass@host/`), paths do not. */
+export function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
+}
