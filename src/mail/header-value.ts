@@ -4,9 +4,10 @@
  * also encodes such characters, but a header must never depend on one line of defence.
  */
 export function toHeaderText(value: string): string {
-  // C0 controls, DEL, C1 controls and the Unicode line and paragraph separators.
+  // Cc is the C0 controls (CR, LF, TAB...), DEL and the C1 controls (NEL); plus the Unicode
+  // line and paragraph separators.
   return value
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
     .replace(/ {2,}/g, ' ')
     .trim();
 }
