@@ -1,4 +1,3 @@
-import type { SendMailOptions } from 'nodemailer';
 import { OrdoError } from '../shared/errors.js';
 import { isValidAddress, type MailAddress } from './addresses.js';
 import { toHeaderText } from './header-value.js';
@@ -27,11 +26,16 @@ export interface ComposeTaskMessageOptions extends TaskMessageData {
   icsText: string;
 }
 
-/** Nodemailer message options with exactly the parts a task e-mail has. */
-export type TaskMailMessage = Required<
-  Pick<SendMailOptions, 'from' | 'to' | 'subject' | 'text' | 'html' | 'icalEvent'>
-> &
-  Pick<SendMailOptions, 'cc'>;
+/** Nodemailer message options (assignable to `SendMailOptions`) with a task e-mail's parts. */
+export interface TaskMailMessage {
+  from: MailAddress;
+  to: MailAddress[];
+  cc?: MailAddress[];
+  subject: string;
+  text: string;
+  html: string;
+  icalEvent: { method: InvitationMethod; filename: string; content: string };
+}
 
 /**
  * Writes a task e-mail: a subject, a plain-text part, an HTML part (a table of the chosen
