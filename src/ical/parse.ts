@@ -19,7 +19,7 @@ import {
   type Moment,
 } from './dates.js';
 import { decodeText, unfoldBytes } from './text.js';
-import type { ParseOptions, ParseProblem, ParseResult, ParsedItem } from './types.js';
+import type { ParseOptions, ParseResult, ParsedItem } from './types.js';
 import {
   ZoneResolver,
   ianaZone,
@@ -164,13 +164,18 @@ function readMoment(found: JCalProperty, context: ItemContext): Moment {
   const value = String(found[3]);
   if (found[2] === 'date' || /T::$/.test(value)) {
     const date = parseDateValue(value);
-    if (!date) throw invalid(`${name} is not a valid date: ${value}`);
+    if (!date) throw invalid(`${name} is not a valid date: ${asWritten(value)}`);
     return { kind: 'date', date };
   }
 
   const parsed = found[2] === 'date-time' ? parseDateTimeValue(value) : null;
-  if (!parsed) throw invalid(`${name} is not a valid date-time: ${value}`);
+  if (!parsed) throw invalid(`${name} is not a valid date-time: ${asWritten(value)}`);
   return momentAt(parsed.local, zoneOf(found, parsed.utc, context));
+}
+
+/** A value as the file wrote it, for messages: ical.js adds jCal's `-`, `T` and `:`. */
+function asWritten(value: string): string {
+  return value.replace(/[-:]/g, '').replace(/T$/, '');
 }
 
 function zoneOf(found: JCalProperty, utc: boolean, context: ItemContext): ZoneRules {
