@@ -14,6 +14,13 @@ export const ERRORS = {
   FORBIDDEN: { status: 403, message: 'You do not have the right to do this' },
   RATE_LIMITED: { status: 429, message: 'Too many requests' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server' },
+  BODY_UNREADABLE: { status: 400, message: 'The request body cannot be read' },
+  BODY_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  MEDIA_TYPE_UNSUPPORTED: { status: 415, message: 'This content type is not accepted here' },
+  CSRF_REQUIRED: {
+    status: 403,
+    message: 'A change made from a browser must carry the X-Ordo-CSRF header',
+  },
 
   // Configuration and settings
   CONFIG_INVALID: { status: 400, message: 'The configuration is not valid' },
@@ -34,6 +41,8 @@ export const ERRORS = {
   GROUP_NOT_FOUND: { status: 404, message: 'No such group' },
   DEPARTMENT_NOT_FOUND: { status: 404, message: 'No such department' },
   PERIODIC_RULE_INVALID: { status: 400, message: 'The repetition rule is not valid' },
+  PERIODIC_TASK_NOT_FOUND: { status: 404, message: 'No such periodic task' },
+  UNAVAILABILITY_NOT_FOUND: { status: 404, message: 'No such unavailability' },
 
   // iCalendar
   ICS_UNREADABLE: { status: 400, message: 'The file is not an iCalendar file' },
