@@ -54,8 +54,10 @@ export function parseXml(text: string): XmlNode {
 
 /** Reads a 207 body; throws when it is not a multistatus (the caller adds the context). */
 export function parseMultistatus(text: string): Multistatus {
-  const root = asNode(parseXml(text).multistatus);
-  if (!root) throw new Error('The answer is not a DAV multistatus');
+  const parsed = parseXml(text);
+  if (!('multistatus' in parsed)) throw new Error('The answer is not a DAV multistatus');
+  // An empty `<multistatus/>` parses as an empty string.
+  const root = asNode(parsed.multistatus) ?? {};
 
   const responses = asArray(root.response).map(readResponse);
   return { responses, syncToken: readText(root['sync-token']) };
