@@ -139,6 +139,8 @@ function textValue(component: JCalComponent, name: string): string {
   return String(found[3]);
 }
 
+// TODO(ical.js splits multi-values correctly): a comma after an escaped backslash (`a\\,b`)
+// is read as escaped, so such a line gives one category instead of two.
 function categories(component: JCalComponent): string[] {
   return component[1]
     .filter((candidate) => candidate[0] === 'categories')

@@ -115,9 +115,15 @@ function optionalText(name: string, value: string): string[] {
   return value === '' ? [] : [contentLine(name, [], escapeText(value))];
 }
 
+/**
+ * One CATEGORIES line per category (allowed by RFC 5545 3.8.1.2): ical.js splits a
+ * multi-valued line at a comma that follows an escaped backslash (`\\,`), so a category
+ * ending in a backslash would not survive a comma-joined list.
+ */
 function categoryLines(categories: string[]): string[] {
-  const values = categories.filter((category) => category.trim() !== '');
-  return values.length === 0 ? [] : [`CATEGORIES:${values.map(escapeText).join(',')}`];
+  return categories
+    .filter((category) => category.trim() !== '')
+    .map((category) => `CATEGORIES:${escapeText(category)}`);
 }
 
 function personLine(name: string, person: Person, extra: Params): string {
