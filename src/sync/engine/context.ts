@@ -1,0 +1,96 @@
+import type { Logger } from '../../shared/logger.js';
+import type { Clock } from '../../shared/clock.js';
+import type {
+  CalendarProvider,
+  ItemKind,
+  RemoteItem,
+  SyncFields,
+  SyncWindow,
+} from '../provider.js';
+import type { Allowed } from './decide.js';
+import { comparable, contentHash, spanOf } from './fields.js';
+import type { PlanningRights, PlanningSide, PlanningTask } from './planning-side.js';
+import type { ReportBuilder } from './report.js';
+import { importsKind, type SyncSettings } from './settings.js';
+import type { SyncPair, SyncStateStore } from './state-store.js';
+
+/** Everything one run works with. */
+export interface RunContext {
+  provider: CalendarProvider;
+  planning: PlanningSide;
+  state: SyncStateStore;
+  settings: SyncSettings;
+  clock: Clock;
+  logger: Logger;
+  rights: PlanningRights;
+  window: SyncWindow;
+  report: ReportBuilder;
+  /** Linked pairs by task id, kept in step with the state store as the run writes it. */
+  pairs: Map<string, SyncPair>;
+}
+
+/** One side of a pair as this run found it. `unseen`: not examined (outside the window). */
+export type RemoteView =
+  { state: 'unseen' } | { state: 'present'; item: RemoteItem } | { state: 'deleted'; at: number };
+
+export type PlanningView =
+  { state: 'unseen' } | { state: 'present'; task: PlanningTask } | { state: 'deleted'; at: number };
+
+/** What the run may do in the planning for items of this kind (SPEC 3.4). */
+export function allowedFor(run: RunContext, kind: ItemKind): Allowed {
+  if (run.rights.readOnly || !importsKind(run.settings, kind)) {
+    return { add: false, modify: false, delete: false };
+  }
+  return { add: run.rights.canAdd, modify: run.rights.canModify, delete: run.rights.canDelete };
+}
+
+/** The task's fields as the calendar item of this pair should carry them. */
+export function planningFields(
+  run: RunContext,
+  task: PlanningTask,
+  pair: Pick<SyncPair, 'kind' | 'uid'>,
+): SyncFields {
+  const fields = comparable(task.fields, run.settings.carryReminders);
+  return { ...fields, kind: pair.kind, uid: pair.uid, recurring: false };
+}
+
+export function remoteFields(run: RunContext, item: RemoteItem): SyncFields {
+  return comparable(item.fields, run.settings.carryReminders);
+}
+
+/** A pair as it stands once both sides hold these fields. */
+export function pairAfterSync(
+  run: RunContext,
+  base: Pick<SyncPair, 'taskId' | 'ref' | 'uid' | 'kind'>,
+  sides: { planning: SyncFields; remote: SyncFields; etag: string | null },
+): SyncPair {
+  const span = spanOf(sides.remote.timing, run.settings.timeZone);
+  return {
+    taskId: base.taskId,
+    ref: base.ref,
+    uid: base.uid,
+    kind: base.kind,
+    etag: sides.etag,
+    planningHash: contentHash(sides.planning),
+    remoteHash: contentHash(sides.remote),
+    startsAt: span.start,
+    endsAt: span.end,
+    planningDeletedSeenAt: null,
+    remoteDeletedSeenAt: null,
+  };
+}
+
+export async function savePair(run: RunContext, pair: SyncPair): Promise<void> {
+  await run.state.savePair(pair);
+  run.pairs.set(pair.taskId, pair);
+}
+
+export async function forgetPair(run: RunContext, taskId: string): Promise<void> {
+  await run.state.deletePair(taskId);
+  run.pairs.delete(taskId);
+}
+
+export function refLinkedTo(run: RunContext, ref: string): SyncPair | undefined {
+  for (const pair of run.pairs.values()) if (pair.ref === ref) return pair;
+  return undefined;
+}

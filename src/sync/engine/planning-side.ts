@@ -1,0 +1,226 @@
+/**
+ * What the synchronization engine needs from the planning for one user's synchronization:
+ * the synchronized tasks of the user's resource, writes on the user's behalf, and the
+ * user's rights. The SQL store implements it for production; `MemoryPlanning` serves tests.
+ */
+import type { Clock } from '../../shared/clock.js';
+import { OrdoError } from '../../shared/errors.js';
+import type { Reminder, TaskTiming } from '../../planning/types.js';
+import type { ItemKind, SyncFields, SyncWindow } from '../provider.js';
+import { overlaps, spanOf } from './fields.js';
+
+/** A task of the user's resource, as the engine sees it. */
+export interface PlanningTask {
+  id: string;
+  /**
+   * Built from the task: label, timing, remark, reminder, private, `uid` (the task's UID,
+   * its own id unless it came from outside), `recurring: false`. `kind` is ignored: the
+   * engine decides it from the settings and the pair.
+   */
+  fields: SyncFields;
+  modifiedAt: number;
+  /** `false` for periodic-task occurrences; a task taken out of its series is exportable. */
+  exportable: boolean;
+  /** Manual mode: the kind the task was marked to be sent as; `null` when not marked. */
+  manualKind: ItemKind | null;
+}
+
+/** A task that is gone; `deletedAt` when the planning keeps that time. */
+export interface DeletedTask {
+  id: string;
+  deletedAt: number | null;
+}
+
+/** What the synchronization may do in the planning on the user's behalf (SPEC 3.4). */
+export interface PlanningRights {
+  /** Read but no write access: nothing is written in the planning. */
+  readOnly: boolean;
+  canAdd: boolean;
+  canModify: boolean;
+  canDelete: boolean;
+}
+
+export interface PlanningSide {
+  rights(): Promise<PlanningRights>;
+
+  /** The user's resource's tasks that touch the window, exportable or not. Never unavailabilities. */
+  listTasks(window: SyncWindow): Promise<PlanningTask[]>;
+
+  /** The tasks with these ids, wherever they are in time; an id absent from the map is gone. */
+  lookupTasks(ids: readonly string[]): Promise<Map<string, PlanningTask | DeletedTask>>;
+
+  /**
+   * Creates a task on the user's resource from a calendar item. `fields.uid` becomes the task's
+   * UID; `fields.kind` becomes its manual-mode mark; `reminder: null` means none.
+   */
+  createTask(fields: SyncFields): Promise<PlanningTask>;
+
+  /** Copies a calendar item's fields onto the task; `reminder: null` keeps the task's reminder. */
+  updateTask(taskId: string, fields: SyncFields): Promise<PlanningTask>;
+
+  /** Deletes the task; a task already gone is success. */
+  deleteTask(taskId: string): Promise<void>;
+}
+
+export function isDeleted(found: PlanningTask | DeletedTask | undefined): boolean {
+  return found === undefined || !('fields' in found);
+}
+
+/** A task held by `MemoryPlanning`. */
+export interface MemoryTask {
+  id: string;
+  uid: string;
+  label: string;
+  timing: TaskTiming;
+  remark: string;
+  reminder: Reminder;
+  private: boolean;
+  /** An occurrence of a periodic task: never exported. */
+  periodic: boolean;
+  manualKind: ItemKind | null;
+  modifiedAt: number;
+}
+
+export type MemoryTaskInput = Partial<Omit<MemoryTask, 'id' | 'modifiedAt'>> &
+  Pick<MemoryTask, 'label' | 'timing'>;
+
+/** An in-memory planning for tests: one resource's tasks, rights, tombstones, a write count. */
+export class MemoryPlanning implements PlanningSide {
+  readonly tasks = new Map<string, MemoryTask>();
+  readonly tombstones = new Map<string, number>();
+  currentRights: PlanningRights = {
+    readOnly: false,
+    canAdd: true,
+    canModify: true,
+    canDelete: true,
+  };
+  /** Writes made through the `PlanningSide` port (the engine's writes), not the test's own edits. */
+  writes = 0;
+  /** When set, the next engine write is applied and then this error is thrown (a crash). */
+  crashAfterNextWrite: Error | null = null;
+  private nextId = 1;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly timeZone = 'UTC',
+  ) {}
+
+  // The planning user's own actions, as the tests drive them.
+
+  add(input: MemoryTaskInput): MemoryTask {
+    const id = `task-${this.nextId++}`;
+    const task: MemoryTask = {
+      uid: id,
+      remark: '',
+      reminder: { kind: 'none' },
+      private: false,
+      periodic: false,
+      manualKind: null,
+      ...input,
+      id,
+      modifiedAt: this.clock.now(),
+    };
+    this.tasks.set(id, task);
+    return task;
+  }
+
+  edit(id: string, patch: Partial<Omit<MemoryTask, 'id' | 'modifiedAt'>>): MemoryTask {
+    const task = this.tasks.get(id);
+    if (!task) throw new OrdoError('TASK_NOT_FOUND', { details: { taskId: id } });
+    const edited = { ...task, ...patch, modifiedAt: this.clock.now() };
+    this.tasks.set(id, edited);
+    return edited;
+  }
+
+  remove(id: string): void {
+    if (this.tasks.delete(id)) this.tombstones.set(id, this.clock.now());
+  }
+
+  // The port.
+
+  async rights(): Promise<PlanningRights> {
+    return { ...this.currentRights };
+  }
+
+  async listTasks(window: SyncWindow): Promise<PlanningTask[]> {
+    return [...this.tasks.values()]
+      .filter((task) => overlaps(spanOf(task.timing, this.timeZone), window))
+      .map((task) => this.view(task));
+  }
+
+  async lookupTasks(ids: readonly string[]): Promise<Map<string, PlanningTask | DeletedTask>> {
+    const found = new Map<string, PlanningTask | DeletedTask>();
+    for (const id of ids) {
+      const task = this.tasks.get(id);
+      const deletedAt = this.tombstones.get(id);
+      if (task) found.set(id, this.view(task));
+      else if (deletedAt !== undefined) found.set(id, { id, deletedAt });
+    }
+    return found;
+  }
+
+  async createTask(fields: SyncFields): Promise<PlanningTask> {
+    checkTiming(fields.timing);
+    const task = this.add({
+      uid: fields.uid,
+      label: fields.label,
+      timing: fields.timing,
+      remark: fields.remark,
+      reminder: fields.reminder ?? { kind: 'none' },
+      private: fields.private,
+      manualKind: fields.kind,
+    });
+    return this.afterWrite(this.view(task));
+  }
+
+  async updateTask(taskId: string, fields: SyncFields): Promise<PlanningTask> {
+    checkTiming(fields.timing);
+    const task = this.edit(taskId, {
+      label: fields.label,
+      timing: fields.timing,
+      remark: fields.remark,
+      private: fields.private,
+      ...(fields.reminder === null ? {} : { reminder: fields.reminder }),
+    });
+    return this.afterWrite(this.view(task));
+  }
+
+  async deleteTask(taskId: string): Promise<void> {
+    this.remove(taskId);
+    this.afterWrite(undefined);
+  }
+
+  private afterWrite<T>(result: T): T {
+    this.writes += 1;
+    const crash = this.crashAfterNextWrite;
+    if (crash) {
+      this.crashAfterNextWrite = null;
+      throw crash;
+    }
+    return result;
+  }
+
+  private view(task: MemoryTask): PlanningTask {
+    return {
+      id: task.id,
+      fields: {
+        kind: task.manualKind ?? 'event',
+        uid: task.uid,
+        label: task.label,
+        timing: task.timing,
+        remark: task.remark,
+        reminder: task.reminder,
+        private: task.private,
+        recurring: false,
+      },
+      modifiedAt: task.modifiedAt,
+      exportable: !task.periodic,
+      manualKind: task.manualKind,
+    };
+  }
+}
+
+function checkTiming(timing: TaskTiming): void {
+  const ordered = timing.allDay ? timing.startDate < timing.endDate : timing.start <= timing.end;
+  if (!ordered) throw new OrdoError('TASK_TIMING_INVALID');
+}

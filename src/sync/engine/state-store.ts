@@ -1,0 +1,119 @@
+/**
+ * The synchronization state of one account (one user's resource ↔ one calendar collection):
+ * one row per linked pair, the intents of remote creates in flight, and the cursor.
+ *
+ * SQL shape (the SQL store creates these; `SqlSyncStateStore` reads and writes them):
+ *
+ *   sync_items                              -- one row per task of an account
+ *     account_id        TEXT    NOT NULL    -- sync_accounts.id
+ *     task_id           TEXT    NOT NULL    -- our task id
+ *     status            TEXT    NOT NULL    -- 'linked' | 'intent'
+ *     uid               TEXT    NOT NULL    -- the remote item's UID (ours unless linked by match)
+ *     kind              TEXT    NOT NULL    -- 'event' | 'todo'
+ *     ref               TEXT    NULL        -- CalDAV href / Graph id; NULL for an intent
+ *     etag              TEXT    NULL        -- remote ETag / changeKey as of the last sync
+ *     planning_hash     TEXT    NULL        -- content hash of the task's fields at the last sync
+ *     remote_hash       TEXT    NULL        -- content hash of the remote item at the last sync
+ *     starts_at         BIGINT  NULL        -- the item's span at the last sync (epoch ms),
+ *     ends_at           BIGINT  NULL        --   to tell "left the window" from "deleted"
+ *     planning_deleted_seen_at BIGINT NULL  -- when a deletion was first seen on each side
+ *     remote_deleted_seen_at   BIGINT NULL
+ *     updated_at        BIGINT  NOT NULL    -- when the row was last written (intent: started)
+ *     PRIMARY KEY (account_id, task_id)
+ *     UNIQUE (account_id, ref)              -- NULL refs (intents) do not collide
+ *     INDEX (account_id, uid)
+ *
+ *   sync_accounts (cursor columns; the rest of the table belongs to the account settings)
+ *     sync_cursor           TEXT   NULL     -- sync-token / delta link; NULL = list everything
+ *     sync_cursor_saved_at  BIGINT NULL
+ *
+ * Every method commits on its own: the engine pairs each remote or planning write with one
+ * state write, so a crash between them leaves a state the next run heals from.
+ */
+import type { ItemKind } from '../provider.js';
+
+/** A task and a remote item known to be the same, as of the last synchronization. */
+export interface SyncPair {
+  taskId: string;
+  ref: string;
+  /** The remote item's UID. */
+  uid: string;
+  kind: ItemKind;
+  etag: string | null;
+  planningHash: string;
+  remoteHash: string;
+  /** The item's span at the last sync (epoch ms). */
+  startsAt: number;
+  endsAt: number;
+  planningDeletedSeenAt: number | null;
+  remoteDeletedSeenAt: number | null;
+}
+
+/** Written before a remote create, so a crash between the create and its pair heals. */
+export interface SyncIntent {
+  taskId: string;
+  uid: string;
+  kind: ItemKind;
+  startedAt: number;
+}
+
+export interface SyncStateStore {
+  loadPairs(): Promise<SyncPair[]>;
+  /** Inserts or replaces the pair of `pair.taskId`, replacing an intent for that task too. */
+  savePair(pair: SyncPair): Promise<void>;
+  deletePair(taskId: string): Promise<void>;
+
+  loadIntents(): Promise<SyncIntent[]>;
+  /** Records an intent; does nothing when the task already has a linked pair. */
+  saveIntent(intent: SyncIntent): Promise<void>;
+  /** Removes the intent of a task (not its pair). */
+  deleteIntent(taskId: string): Promise<void>;
+
+  loadCursor(): Promise<string | null>;
+  saveCursor(cursor: string | null): Promise<void>;
+}
+
+/** The state in memory, for tests; `writes` counts state writes. */
+export class MemorySyncStateStore implements SyncStateStore {
+  readonly pairs = new Map<string, SyncPair>();
+  readonly intents = new Map<string, SyncIntent>();
+  cursor: string | null = null;
+
+  async loadPairs(): Promise<SyncPair[]> {
+    return [...this.pairs.values()].map((pair) => ({ ...pair }));
+  }
+
+  async savePair(pair: SyncPair): Promise<void> {
+    for (const other of this.pairs.values()) {
+      if (other.ref === pair.ref && other.taskId !== pair.taskId) {
+        throw new Error(`sync state: ref ${pair.ref} is already linked to ${other.taskId}`);
+      }
+    }
+    this.intents.delete(pair.taskId);
+    this.pairs.set(pair.taskId, { ...pair });
+  }
+
+  async deletePair(taskId: string): Promise<void> {
+    this.pairs.delete(taskId);
+  }
+
+  async loadIntents(): Promise<SyncIntent[]> {
+    return [...this.intents.values()].map((intent) => ({ ...intent }));
+  }
+
+  async saveIntent(intent: SyncIntent): Promise<void> {
+    if (!this.pairs.has(intent.taskId)) this.intents.set(intent.taskId, { ...intent });
+  }
+
+  async deleteIntent(taskId: string): Promise<void> {
+    this.intents.delete(taskId);
+  }
+
+  async loadCursor(): Promise<string | null> {
+    return this.cursor;
+  }
+
+  async saveCursor(cursor: string | null): Promise<void> {
+    this.cursor = cursor;
+  }
+}

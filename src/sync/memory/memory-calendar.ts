@@ -1,0 +1,373 @@
+/**
+ * An in-memory calendar collection behind the `CalendarProvider` port, for tests. It keeps a
+ * change log like an RFC 6578 sync-collection, and can misbehave the ways real servers do:
+ * ETags rewritten on every read or missing after a write, lost races (412), expired cursors
+ * that answer a complete listing, 5xx, rejected items, answers cut into pages, content
+ * reformatted without a change in meaning, and a crash after a write but before it returns.
+ */
+import type { Clock } from '../../shared/clock.js';
+import { OrdoError } from '../../shared/errors.js';
+import type {
+  CalendarProvider,
+  ChangeSet,
+  CreateResult,
+  ItemKind,
+  RemoteItem,
+  SyncFields,
+  SyncWindow,
+} from '../provider.js';
+import { overlaps, spanOf } from '../engine/fields.js';
+
+export interface MemoryCalendarOptions {
+  clock: Clock;
+  kinds?: readonly ItemKind[];
+  timeZone?: string;
+}
+
+/** The faults the calendar injects; each test sets the ones it wants. */
+export interface MemoryCalendarFaults {
+  /** Every listing and read gives every item it returns a new ETag (content unchanged). */
+  rewriteEtags: boolean;
+  /** Creates and updates answer without an ETag, as some servers do. */
+  nullEtagOnWrite: boolean;
+  /** Items carry no last-modified time. */
+  noLastModified: boolean;
+  /** After each of our writes the server rewrites the item (same meaning, new ETag). */
+  reformatOnWrite: boolean;
+  /** Incremental answers report items changed outside the window as deleted (Graph). */
+  windowedDeltas: boolean;
+  /** Writes whose label starts with this are rejected (`SYNC_REMOTE_REJECTED`). */
+  rejectLabelPrefix: string | null;
+  /** Listings are cut into pages of this many entries. */
+  pageSize: number | null;
+  /** The n-th call from now (1 = the next) fails with `SYNC_REMOTE_UNAVAILABLE`. */
+  unavailableOnCall: number | null;
+  /** Before the n-th write from now, someone else edits the item (the write loses the race). */
+  raceOnWrite: number | null;
+  /** The n-th write from now is done, then this error is thrown (the process died). */
+  crashOnWrite: number | null;
+}
+
+interface StoredItem {
+  ref: string;
+  etag: string;
+  fields: SyncFields;
+  lastModified: number;
+  changedSeq: number;
+}
+
+/** Thrown by `crashOnWrite`: stands for the process dying, never handled by the engine. */
+export class SimulatedCrash extends Error {
+  constructor() {
+    super('simulated crash after a calendar write');
+    this.name = 'SimulatedCrash';
+  }
+}
+
+const NO_FAULTS: MemoryCalendarFaults = {
+  rewriteEtags: false,
+  nullEtagOnWrite: false,
+  noLastModified: false,
+  reformatOnWrite: false,
+  windowedDeltas: false,
+  rejectLabelPrefix: null,
+  pageSize: null,
+  unavailableOnCall: null,
+  raceOnWrite: null,
+  crashOnWrite: null,
+};
+
+export class MemoryCalendar implements CalendarProvider {
+  readonly kinds: readonly ItemKind[];
+  readonly items = new Map<string, StoredItem>();
+  faults: MemoryCalendarFaults = { ...NO_FAULTS };
+  /** Successful writes through the port (the engine's), not the test's own edits. */
+  writes = 0;
+  calls = 0;
+  private readonly tombstones = new Map<string, number>();
+  private readonly pages = new Map<string, ChangeSet>();
+  private seq = 0;
+  private etagCounter = 0;
+  private epoch = 1;
+  private readonly clock: Clock;
+  private readonly timeZone: string;
+
+  constructor(options: MemoryCalendarOptions) {
+    this.clock = options.clock;
+    this.kinds = options.kinds ?? ['event', 'todo'];
+    this.timeZone = options.timeZone ?? 'UTC';
+  }
+
+  setFaults(faults: Partial<MemoryCalendarFaults>): void {
+    this.faults = { ...this.faults, ...faults };
+  }
+
+  clearFaults(): void {
+    this.faults = { ...NO_FAULTS };
+  }
+
+  /** Forgets every sync-token handed out, as Radicale does after 30 days. */
+  expireCursors(): void {
+    this.epoch += 1;
+    this.pages.clear();
+  }
+
+  // The calendar user's own actions, as the tests drive them.
+
+  userCreate(fields: Omit<SyncFields, 'uid'> & { uid?: string }, ref?: string): RemoteItem {
+    const uid = fields.uid ?? `remote-${++this.seq}@example.org`;
+    const at = ref ?? refFor(uid);
+    this.store(at, { ...fields, uid });
+    return this.view(this.items.get(at) as StoredItem);
+  }
+
+  userEdit(ref: string, patch: Partial<Omit<SyncFields, 'uid' | 'kind'>>): void {
+    const item = this.items.get(ref);
+    if (!item) throw new Error(`memory calendar: no item ${ref}`);
+    this.store(ref, { ...item.fields, ...patch });
+  }
+
+  userDelete(ref: string): void {
+    if (this.items.delete(ref)) this.tombstones.set(ref, ++this.seq);
+  }
+
+  /** The server rewrites the item's text without changing its meaning: new ETag, same fields. */
+  reformat(ref: string): void {
+    const item = this.items.get(ref);
+    if (!item) return;
+    item.etag = this.newEtag();
+    item.changedSeq = ++this.seq;
+  }
+
+  // The port.
+
+  async listChanges(cursor: string | null, window: SyncWindow): Promise<ChangeSet> {
+    this.enter();
+    if (cursor?.startsWith('page:')) return this.nextPage(cursor);
+    const since = this.readCursor(cursor);
+    const answer = since === null ? this.completeListing(window) : this.changesSince(since, window);
+    return this.paginate(answer);
+  }
+
+  async get(ref: string): Promise<RemoteItem | null> {
+    this.enter();
+    const item = this.items.get(ref);
+    if (!item) return null;
+    if (this.faults.rewriteEtags) item.etag = this.newEtag();
+    return this.view(item);
+  }
+
+  async create(fields: SyncFields): Promise<CreateResult> {
+    this.enter();
+    const ref = refFor(fields.uid);
+    this.beforeWrite(ref);
+    if (this.items.has(ref)) {
+      throw new OrdoError('SYNC_REMOTE_EXISTS', {
+        details: { ref },
+        remote: { status: 412, href: ref },
+      });
+    }
+    this.checkRejected(fields, ref);
+    this.store(ref, { ...fields, reminder: fields.reminder ?? { kind: 'none' } });
+    return this.afterWrite(ref);
+  }
+
+  async update(
+    ref: string,
+    etag: string | null,
+    fields: SyncFields,
+  ): Promise<{ etag: string | null }> {
+    this.enter();
+    this.beforeWrite(ref);
+    const item = this.items.get(ref);
+    // If-Match on a missing resource fails like a changed one (RFC 7232 section 3.1).
+    if (!item || (etag !== null && etag !== item.etag)) {
+      throw new OrdoError('SYNC_REMOTE_CHANGED', {
+        details: { ref },
+        remote: { status: 412, href: ref },
+      });
+    }
+    this.checkRejected(fields, ref);
+    const reminder = fields.reminder ?? item.fields.reminder;
+    this.store(ref, { ...fields, uid: item.fields.uid, kind: item.fields.kind, reminder });
+    const { etag: written } = this.afterWrite(ref);
+    return { etag: written };
+  }
+
+  async delete(ref: string, etag: string | null): Promise<void> {
+    this.enter();
+    this.beforeWrite(ref);
+    const item = this.items.get(ref);
+    if (!item) return;
+    if (etag !== null && etag !== item.etag) {
+      throw new OrdoError('SYNC_REMOTE_CHANGED', {
+        details: { ref },
+        remote: { status: 412, href: ref },
+      });
+    }
+    this.userDelete(ref);
+    this.writes += 1;
+    this.maybeCrash();
+  }
+
+  // Internals.
+
+  private enter(): void {
+    this.calls += 1;
+    const at = this.faults.unavailableOnCall;
+    if (at === null) return;
+    if (at <= 1) {
+      this.faults.unavailableOnCall = null;
+      throw new OrdoError('SYNC_REMOTE_UNAVAILABLE', { remote: { status: 503 } });
+    }
+    this.faults.unavailableOnCall = at - 1;
+  }
+
+  private beforeWrite(ref: string): void {
+    const at = this.faults.raceOnWrite;
+    if (at === null) return;
+    if (at > 1) {
+      this.faults.raceOnWrite = at - 1;
+      return;
+    }
+    this.faults.raceOnWrite = null;
+    const item = this.items.get(ref);
+    if (item)
+      this.store(ref, { ...item.fields, remark: `${item.fields.remark} (edited elsewhere)` });
+  }
+
+  private afterWrite(ref: string): CreateResult {
+    const item = this.items.get(ref) as StoredItem;
+    const etag = this.faults.nullEtagOnWrite ? null : item.etag;
+    if (this.faults.reformatOnWrite) this.reformat(ref);
+    this.writes += 1;
+    this.maybeCrash();
+    return { ref, etag };
+  }
+
+  private maybeCrash(): void {
+    const at = this.faults.crashOnWrite;
+    if (at === null) return;
+    if (at > 1) {
+      this.faults.crashOnWrite = at - 1;
+      return;
+    }
+    this.faults.crashOnWrite = null;
+    throw new SimulatedCrash();
+  }
+
+  private checkRejected(fields: SyncFields, ref: string): void {
+    const prefix = this.faults.rejectLabelPrefix;
+    if (prefix !== null && fields.label.startsWith(prefix)) {
+      throw new OrdoError('SYNC_REMOTE_REJECTED', {
+        details: { ref },
+        remote: { status: 403, href: ref, body: 'valid-calendar-object-resource' },
+      });
+    }
+  }
+
+  private store(ref: string, fields: SyncFields): void {
+    this.tombstones.delete(ref);
+    this.items.set(ref, {
+      ref,
+      etag: this.newEtag(),
+      fields: structuredClone(fields),
+      lastModified: this.clock.now(),
+      changedSeq: ++this.seq,
+    });
+  }
+
+  private newEtag(): string {
+    return `"${++this.etagCounter}"`;
+  }
+
+  private readCursor(cursor: string | null): number | null {
+    const match = cursor ? /^seq:(\d+):(\d+)$/.exec(cursor) : null;
+    if (!match || Number(match[2]) !== this.epoch) return null;
+    return Number(match[1]);
+  }
+
+  private cursor(): string {
+    return `seq:${this.seq}:${this.epoch}`;
+  }
+
+  private completeListing(window: SyncWindow): ChangeSet {
+    const changed = [...this.items.values()].filter((item) => this.inWindow(item, window));
+    return {
+      complete: true,
+      changed: changed.map((item) => this.read(item)),
+      deleted: [],
+      cursor: this.cursor(),
+    };
+  }
+
+  private changesSince(since: number, window: SyncWindow): ChangeSet {
+    const changed: RemoteItem[] = [];
+    const deleted: string[] = [];
+    for (const item of this.items.values()) {
+      if (item.changedSeq <= since) continue;
+      if (this.faults.windowedDeltas && !this.inWindow(item, window)) deleted.push(item.ref);
+      else changed.push(this.read(item));
+    }
+    for (const [ref, seq] of this.tombstones) if (seq > since) deleted.push(ref);
+    return { complete: false, changed, deleted, cursor: this.cursor() };
+  }
+
+  private paginate(answer: ChangeSet): ChangeSet {
+    const size = this.faults.pageSize;
+    const entries = answer.changed.length + answer.deleted.length;
+    if (size === null || entries <= size) return answer;
+    const id = `page:${this.epoch}:${++this.seq}`;
+    this.pages.set(id, answer);
+    return this.slice(id, answer, 0);
+  }
+
+  private nextPage(cursor: string): ChangeSet {
+    const [, epoch, seq, offset] = cursor.split(':');
+    const answer = this.pages.get(`page:${epoch}:${seq}`);
+    if (!answer) {
+      throw new OrdoError('SYNC_REMOTE_PROTOCOL', {
+        message: 'Unknown page token',
+        remote: { status: 400 },
+      });
+    }
+    return this.slice(`page:${epoch}:${seq}`, answer, Number(offset));
+  }
+
+  private slice(id: string, answer: ChangeSet, offset: number): ChangeSet {
+    const size = this.faults.pageSize ?? Number.MAX_SAFE_INTEGER;
+    const entries: Array<RemoteItem | string> = [...answer.changed, ...answer.deleted];
+    const page = entries.slice(offset, offset + size);
+    const more = offset + size < entries.length;
+    return {
+      complete: answer.complete,
+      changed: page.filter((entry): entry is RemoteItem => typeof entry !== 'string'),
+      deleted: page.filter((entry): entry is string => typeof entry === 'string'),
+      cursor: more ? `${id}:${offset + size}` : (answer.cursor as string),
+      more,
+    };
+  }
+
+  private inWindow(item: StoredItem, window: SyncWindow): boolean {
+    return overlaps(spanOf(item.fields.timing, this.timeZone), window);
+  }
+
+  private read(item: StoredItem): RemoteItem {
+    if (this.faults.rewriteEtags) item.etag = this.newEtag();
+    return this.view(item);
+  }
+
+  private view(item: StoredItem): RemoteItem {
+    return {
+      ref: item.ref,
+      etag: item.etag,
+      fields: structuredClone(item.fields),
+      lastModified: this.faults.noLastModified ? null : item.lastModified,
+    };
+  }
+}
+
+/** The ref a UID lives at, derived so that a retried create lands on the same one. */
+export function refFor(uid: string): string {
+  return `${encodeURIComponent(uid)}.ics`;
+}
