@@ -83,6 +83,11 @@ export const ERRORS = {
 
   // Reminders
   REMINDER_NOT_FOUND: { status: 404, message: 'No such reminder' },
+  REMINDER_NOT_DUE: { status: 409, message: 'The reminder is not due yet' },
+  REMINDER_BY_DATE_OFF: {
+    status: 400,
+    message: 'Reminders at a date are turned off (Options → Task): choose a delay before the start',
+  },
 
   // Microsoft 365
   GRAPH_NOT_CONFIGURED: { status: 400, message: 'Microsoft 365 is not set up' },
