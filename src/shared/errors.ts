@@ -79,6 +79,7 @@ export const ERRORS = {
   SMS_MOBILE_INVALID: { status: 400, message: 'The mobile number is not valid' },
   SMS_PROVIDER_REJECTED: { status: 502, message: 'The SMS provider refused the message' },
   SMS_PROVIDER_TEMPORARY: { status: 503, message: 'The SMS provider asked to try again later' },
+  SMS_PROVIDER_AUTH: { status: 502, message: 'The SMS provider refused the credentials' },
   OUTBOX_MESSAGE_NOT_FOUND: { status: 404, message: 'No such message' },
 
   // Reminders
