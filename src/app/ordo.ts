@@ -3,8 +3,11 @@
  * server, the command line, the tests) shares. Capabilities hook into task changes here.
  */
 import type { Config } from '../config/config.js';
+import type { Actor } from '../planning/actor.js';
 import { Directory } from '../planning/directory.js';
+import { PeriodicTasks } from '../planning/periodic.js';
 import { TaskService } from '../planning/tasks.js';
+import { Unavailabilities } from '../planning/unavailabilities.js';
 import { Users } from '../planning/users.js';
 import { createSecretBox, loadSecretKey, type SecretBox } from '../security/secrets.js';
 import { Sessions } from '../security/sessions.js';
@@ -24,6 +27,8 @@ export interface Ordo {
   users: Users;
   sessions: Sessions;
   tasks: TaskService;
+  periodicTasks: PeriodicTasks;
+  unavailabilities: Unavailabilities;
   /** Closes what was opened, in reverse order; registered by capabilities as they start. */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;
@@ -58,13 +63,11 @@ export async function createOrdo(options: CreateOrdoOptions): Promise<Ordo> {
   });
   const users = new Users({ db, clock });
   const sessions = new Sessions({ db, clock });
-  const tasks = new TaskService({
-    db,
-    dialect: store.dialect,
-    clock,
-    timeZone: () => settings.get('company.timeZone'),
-    rightsFor: (actor) => users.rightsFor(actor, () => directory.departmentMap()),
-  });
+  const timeZone = () => settings.get('company.timeZone');
+  const rightsFor = (actor: Actor) => users.rightsFor(actor, () => directory.departmentMap());
+  const tasks = new TaskService({ db, dialect: store.dialect, clock, timeZone, rightsFor });
+  const periodicTasks = new PeriodicTasks({ db, tasks, clock, timeZone, rightsFor });
+  const unavailabilities = new Unavailabilities({ db, rightsFor });
 
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
   return {
@@ -78,6 +81,8 @@ export async function createOrdo(options: CreateOrdoOptions): Promise<Ordo> {
     users,
     sessions,
     tasks,
+    periodicTasks,
+    unavailabilities,
     onClose: (fn) => closers.push(fn),
     close: async () => {
       for (const fn of closers.reverse()) await fn();

@@ -56,6 +56,8 @@ export interface CreateTaskOptions {
   uid?: string;
   id?: string;
   periodicTaskId?: string | null;
+  /** Runs inside this transaction instead of one of its own (an import is one transaction). */
+  trx?: Transaction<Database>;
 }
 
 export interface TaskRange {
@@ -78,46 +80,72 @@ export class TaskService {
   }
 
   async create(options: CreateTaskOptions): Promise<Task> {
-    const { actor, input, origin = 'planning' } = options;
-    assertTiming(input.timing);
+    const { actor, origin, trx, ...item } = options;
+    const [task] = await this.createMany({ actor, origin, trx, items: [item] });
+    return task as Task;
+  }
+
+  /**
+   * Creates several tasks in one transaction, after `prepare` ran in it: all of them are
+   * stored, or none (a periodic task's occurrences, with the periodic task itself).
+   */
+  async createMany(options: {
+    actor: Actor;
+    items: Omit<CreateTaskOptions, 'actor' | 'origin'>[];
+    origin?: Origin;
+    prepare?: (trx: Transaction<Database>) => Promise<void>;
+    /** Runs inside this transaction instead of one of its own (an import is one transaction). */
+    trx?: Transaction<Database>;
+  }): Promise<Task[]> {
+    const { actor, origin = 'planning' } = options;
+    for (const item of options.items) assertTiming(item.input.timing);
     const rights = await this.options.rightsFor(actor);
-    if (rights && !canAddTask(rights, input)) throw new OrdoError('FORBIDDEN');
+    if (rights && options.items.some((item) => !canAddTask(rights, item.input))) {
+      throw new OrdoError('FORBIDDEN');
+    }
 
     const now = this.options.clock.now();
-    const id = options.id ?? this.newId();
-    const task: Task = {
-      ...input,
-      id,
-      uid: options.uid ?? id,
-      periodicTaskId: options.periodicTaskId ?? null,
-      detachedFromPeriodicTaskId: null,
-      sequence: 0,
-      createdAt: now,
-      modifiedAt: now,
-    };
+    const tasks = options.items.map((item): Task => {
+      const id = item.id ?? this.newId();
+      return {
+        ...item.input,
+        id,
+        uid: item.uid ?? id,
+        periodicTaskId: item.periodicTaskId ?? null,
+        detachedFromPeriodicTaskId: null,
+        sequence: 0,
+        createdAt: now,
+        modifiedAt: now,
+      };
+    });
     const timeZone = await this.options.timeZone();
     const createdBy = actor.kind === 'user' ? actor.user.id : null;
 
-    await this.options.db.transaction().execute(async (trx) => {
-      await this.checkReferences(trx, task);
-      await trx.insertInto('tasks').values(taskToRow(task, { timeZone, createdBy })).execute();
-      await writeTaskResources(trx, task);
-      await this.runHooks({ type: 'created', before: null, after: task, actor, origin, trx });
+    await this.inTransaction(options.trx, async (trx) => {
+      if (options.prepare) await options.prepare(trx);
+      for (const task of tasks) {
+        await this.checkReferences(trx, task);
+        await trx.insertInto('tasks').values(taskToRow(task, { timeZone, createdBy })).execute();
+        await writeTaskResources(trx, task);
+        await this.runHooks({ type: 'created', before: null, after: task, actor, origin, trx });
+      }
     });
-    return task;
+    return tasks;
   }
 
   async update(options: {
     actor: Actor;
     id: string;
-    patch: TaskPatch;
+    /** Also takes an occurrence out of its periodic task (see planning/periodic.ts). */
+    patch: TaskPatch & Partial<Pick<Task, 'periodicTaskId' | 'detachedFromPeriodicTaskId'>>;
     origin?: Origin;
+    trx?: Transaction<Database>;
   }): Promise<Task> {
     const { actor, id, patch, origin = 'planning' } = options;
     const timeZone = await this.options.timeZone();
     const rights = await this.options.rightsFor(actor);
 
-    return this.options.db.transaction().execute(async (trx) => {
+    return this.inTransaction(options.trx, async (trx) => {
       const before = await this.loadForUpdate(trx, id);
       const after: Task = { ...before, ...definedOnly(patch) };
       assertTiming(after.timing);
@@ -138,22 +166,45 @@ export class TaskService {
     });
   }
 
-  async delete(options: { actor: Actor; id: string; origin?: Origin }): Promise<Task> {
-    const { actor, id, origin = 'planning' } = options;
+  async delete(options: {
+    actor: Actor;
+    id: string;
+    origin?: Origin;
+    trx?: Transaction<Database>;
+  }): Promise<Task> {
+    const { id, ...rest } = options;
+    const [task] = await this.deleteMany({ ...rest, ids: [id] });
+    return task as Task;
+  }
+
+  /** Deletes several tasks in one transaction, then runs `finish` in it: all or nothing. */
+  async deleteMany(options: {
+    actor: Actor;
+    ids: readonly string[];
+    origin?: Origin;
+    finish?: (trx: Transaction<Database>) => Promise<void>;
+    trx?: Transaction<Database>;
+  }): Promise<Task[]> {
+    const { actor, origin = 'planning' } = options;
     const rights = await this.options.rightsFor(actor);
 
-    return this.options.db.transaction().execute(async (trx) => {
-      const before = await this.loadForUpdate(trx, id);
-      if (rights && !canDeleteTask(rights, before)) throw new OrdoError('FORBIDDEN');
+    return this.inTransaction(options.trx, async (trx) => {
+      const deleted: Task[] = [];
+      for (const id of options.ids) {
+        const before = await this.loadForUpdate(trx, id);
+        if (rights && !canDeleteTask(rights, before)) throw new OrdoError('FORBIDDEN');
 
-      await this.runHooks({ type: 'deleted', before, after: null, actor, origin, trx });
-      await trx.deleteFrom('tasks').where('id', '=', id).execute();
-      await trx
-        .insertInto('task_tombstones')
-        .values({ task_id: id, uid: before.uid, deleted_at: this.options.clock.now() })
-        .onConflict((oc) => oc.column('task_id').doNothing())
-        .execute();
-      return before;
+        await this.runHooks({ type: 'deleted', before, after: null, actor, origin, trx });
+        await trx.deleteFrom('tasks').where('id', '=', id).execute();
+        await trx
+          .insertInto('task_tombstones')
+          .values({ task_id: id, uid: before.uid, deleted_at: this.options.clock.now() })
+          .onConflict((oc) => oc.column('task_id').doNothing())
+          .execute();
+        deleted.push(before);
+      }
+      if (options.finish) await options.finish(trx);
+      return deleted;
     });
   }
 
@@ -249,6 +300,15 @@ export class TaskService {
         throw new OrdoError('CLIENT_NOT_FOUND', { details: { field: 'clientId' } });
       }
     }
+  }
+
+  /** Runs `fn` in `trx` when given, else in a transaction of its own. */
+  async inTransaction<T>(
+    trx: Transaction<Database> | undefined,
+    fn: (trx: Transaction<Database>) => Promise<T>,
+  ): Promise<T> {
+    if (trx) return fn(trx);
+    return this.options.db.transaction().execute(fn);
   }
 
   private async runHooks(change: TaskChange): Promise<void> {
