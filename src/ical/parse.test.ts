@@ -260,6 +260,29 @@ describe('time zones', () => {
     expect(startOf(ics)).toBe(expected);
   });
 
+  it('reads an Outlook "Customized Time Zone" whose rules start in 1601', () => {
+    const outlook = fixture('01-outlook-undefined-windows-tzid.ics')
+      .toString('utf8')
+      .replace(/W\. Europe Standard Time/g, 'Customized Time Zone');
+    const result = parseCalendar(outlook, { timeZone: 'UTC' });
+    expect(result.problems).toEqual([]);
+    expect(span(item(result, 'case01-c@example.org'))).toEqual([
+      '2023-03-07T07:15:00Z',
+      '2023-03-07T08:15:00Z',
+    ]);
+    const summer = calendar(
+      ...outlook.split('\r\n').slice(5, 20),
+      ...event('s', 'DTSTART;TZID=Customized Time Zone:20230704T081500'),
+      ...event('gap', 'DTSTART;TZID=Customized Time Zone:20230326T023000'),
+      ...event('overlap', 'DTSTART;TZID=Customized Time Zone:20231029T023000'),
+    );
+    const parsed = parseCalendar(summer, { timeZone: 'UTC' });
+    expect(parsed.problems).toEqual([]);
+    expect(span(item(parsed, 's'))[0]).toBe('2023-07-04T06:15:00Z');
+    expect(span(item(parsed, 'gap'))[0]).toBe('2023-03-26T01:30:00Z');
+    expect(span(item(parsed, 'overlap'))[0]).toBe('2023-10-29T00:30:00Z');
+  });
+
   it('reads a southern-hemisphere VTIMEZONE and one with RDATE onsets', () => {
     const southern = [
       'BEGIN:VTIMEZONE',

@@ -272,7 +272,7 @@ describe('writeCalendar', () => {
     );
   });
 
-  it('refuses an item that ends before it starts and an unknown zone', () => {
+  it('refuses an item that ends before it starts, bad values and an unknown zone', () => {
     const backwards = task({ timing: { allDay: false, start: 2_000, end: 1_000 } });
     expect(() => write([backwards])).toThrowError(
       expect.objectContaining({ code: 'TASK_TIMING_INVALID' }),
@@ -283,6 +283,15 @@ describe('writeCalendar', () => {
     expect(() => write([empty])).toThrowError(
       expect.objectContaining({ code: 'TASK_TIMING_INVALID' }),
     );
+    for (const bad of [
+      task({ uid: ' ' }),
+      task({ dtstamp: Number.NaN }),
+      task({ timing: { allDay: false, start: Number.NaN, end: Number.NaN } }),
+      task({ timing: { allDay: true, startDate: '2024-12-25T00:00', endDate: '2024-12-26' } }),
+      task({ reminder: { kind: 'at', at: Infinity } }),
+    ]) {
+      expect(() => write([bad])).toThrowError(expect.objectContaining({ code: 'VALIDATION' }));
+    }
     expect(() => writeCalendar({ timeZone: 'Nowhere/Else', items: [] })).toThrowError(
       expect.objectContaining({ code: 'TIMEZONE_UNKNOWN' }),
     );

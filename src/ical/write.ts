@@ -80,6 +80,7 @@ function itemLines(item: WriteItem, method: WriteOptions['method']): string[] {
 }
 
 function checkItem(item: WriteItem, method: WriteOptions['method']): void {
+  checkValues(item);
   const timing = item.timing;
   const backwards = timing.allDay ? timing.endDate <= timing.startDate : timing.end < timing.start;
   if (backwards) {
@@ -89,6 +90,29 @@ function checkItem(item: WriteItem, method: WriteOptions['method']): void {
   if ((method === 'REQUEST' || method === 'CANCEL') && !item.organizer) {
     throw new OrdoError('VALIDATION', {
       message: 'An invitation needs an organizer',
+      details: { uid: item.uid },
+    });
+  }
+}
+
+/** Values that would otherwise be written as broken text: a bad date, NaN, an empty UID. */
+function checkValues(item: WriteItem): void {
+  const timing = item.timing;
+  const instants = [
+    item.dtstamp,
+    ...(item.lastModified === undefined ? [] : [item.lastModified]),
+    ...(timing.allDay ? [] : [timing.start, timing.end]),
+    ...(item.reminder.kind === 'at' ? [item.reminder.at] : []),
+  ];
+  const dates = timing.allDay ? [timing.startDate, timing.endDate] : [];
+  const bad =
+    item.uid.trim() === '' ||
+    instants.some((instant) => !Number.isFinite(new Date(instant).getTime())) ||
+    dates.some((date) => !/^\d{4}-\d{2}-\d{2}$/.test(date)) ||
+    (item.reminder.kind === 'before' && !Number.isFinite(item.reminder.minutes));
+  if (bad) {
+    throw new OrdoError('VALIDATION', {
+      message: 'The item has an empty UID, or a date or time that is not valid',
       details: { uid: item.uid },
     });
   }
