@@ -30,7 +30,7 @@ import {
 } from './caldav-listing.js';
 import { collectionUrlOf, normalizeRef, refForUid, urlOf } from './caldav-refs.js';
 import { readCollectionInfo, type CollectionInfo } from './collection-info.js';
-import { createDavClient, type DavClient, type RetryOptions } from './dav-client.js';
+import { createDavClient, type RetryOptions } from './dav-client.js';
 import { createItemWriter } from './caldav-writes.js';
 import { fromICalendar, isMappingProblem } from './ical-mapping.js';
 import { pathOf, remoteError } from './dav-client.js';

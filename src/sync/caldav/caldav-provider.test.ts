@@ -1,0 +1,261 @@
+import { describe, expect, it } from 'vitest';
+
+import { ManualClock } from '../../shared/clock.js';
+import { isOrdoError, type OrdoError } from '../../shared/errors.js';
+import { contractFields, CONTRACT_WINDOW } from '../provider-contract.js';
+import { decodeCursor, encodeCursor } from './caldav-cursor.js';
+import { createCalDavProvider } from './caldav-provider.js';
+import { toICalendar } from './ical-mapping.js';
+
+const CALENDAR = 'https://dav.example.test/cal/work/';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+type Answer = { status: number; body?: string; headers?: Record<string, string> } | Error;
+
+/** A fetch that answers from a script, in order, and records what it was asked. */
+function scriptedFetch(answers: Answer[]) {
+  const seen: Seen[] = [];
+  const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const headers = Object.fromEntries(new Headers(init?.headers).entries());
+    seen.push({
+      method: init?.method ?? 'GET',
+      url: String(input),
+      headers,
+      body: String(init?.body ?? ''),
+    });
+    const answer = answers.shift();
+    if (!answer) throw new Error(`No scripted answer for ${init?.method} ${String(input)}`);
+    if (answer instanceof Error) throw answer;
+    return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers });
+  }) as typeof globalThis.fetch;
+  return { fetch, seen };
+}
+
+function providerWith(answers: Answer[], clock = new ManualClock(Date.UTC(2030, 0, 1))) {
+  const scripted = scriptedFetch(answers);
+  const waits: number[] = [];
+  const provider = createCalDavProvider({
+    calendarUrl: CALENDAR,
+    username: 'alice',
+    password: 'secret-password',
+    timeZone: 'Europe/Paris',
+    fetch: scripted.fetch,
+    clock,
+    sleep: async (ms) => {
+      waits.push(ms);
+      clock.advance(ms);
+    },
+    retry: { attempts: 4, baseDelayMs: 100 },
+  });
+  return { provider, seen: scripted.seen, waits };
+}
+
+function multistatus(inner: string, syncToken?: string): Answer {
+  const token = syncToken ? `<d:sync-token>${syncToken}</d:sync-token>` : '';
+  return {
+    status: 207,
+    headers: { 'Content-Type': 'application/xml' },
+    body: `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">${inner}${token}</d:multistatus>`,
+  };
+}
+
+function member(href: string, props: string): string {
+  return `<d:response><d:href>${href}</d:href><d:propstat><d:prop>${props}</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>`;
+}
+
+function gone(href: string): string {
+  return `<d:response><d:href>${href}</d:href><d:status>HTTP/1.1 404 Not Found</d:status></d:response>`;
+}
+
+function truncated(): string {
+  return `<d:response><d:href>/cal/work/</d:href><d:status>HTTP/1.1 507 Insufficient Storage</d:status></d:response>`;
+}
+
+function withData(href: string, uid: string, etag: string): string {
+  const ics = toICalendar(contractFields({ uid }), { timeZone: 'UTC', now: 0 });
+  const escaped = ics.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\r/g, '&#13;');
+  return member(
+    href,
+    `<d:getetag>"${etag}"</d:getetag><c:calendar-data>${escaped}</c:calendar-data>`,
+  );
+}
+
+const collectionInfo = (token: string) =>
+  multistatus(
+    member(
+      '/cal/work/',
+      `<d:resourcetype><d:collection/><c:calendar/></d:resourcetype><d:sync-token>${token}</d:sync-token>` +
+        '<d:supported-report-set><d:supported-report><d:report><d:sync-collection/></d:report></d:supported-report></d:supported-report-set>' +
+        '<c:supported-calendar-component-set><c:comp name="VEVENT"/></c:supported-calendar-component-set>',
+    ),
+  );
+
+const cursorFor = (token: string, count = 10) =>
+  encodeCursor({ token, ctag: null, window: CONTRACT_WINDOW, count });
+
+async function thrown(promise: Promise<unknown>): Promise<OrdoError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!isOrdoError(error)) throw new Error(`Expected an OrdoError, got ${String(error)}`);
+  return error;
+}
+
+describe('CalDAV provider listing', () => {
+  it('continues a truncated (507) sync-collection answer with the new token', async () => {
+    const { provider, seen } = providerWith([
+      multistatus(member('/cal/work/a.ics', '<d:getetag>"1"</d:getetag>') + truncated(), 'tok-2'),
+      multistatus(gone('/cal/work/b.ics'), 'tok-3'),
+      multistatus(withData('/cal/work/a.ics', 'a', '1')),
+    ]);
+
+    const changes = await provider.listChanges(cursorFor('tok-1'), CONTRACT_WINDOW);
+
+    expect(seen.map((s) => /<d:sync-token>([^<]*)/i.exec(s.body)?.[1] ?? 'multiget')).toEqual([
+      'tok-1',
+      'tok-2',
+      'multiget',
+    ]);
+    expect(changes).toMatchObject({ complete: false, deleted: ['/cal/work/b.ics'] });
+    expect(changes.changed.map((item) => item.ref)).toEqual(['/cal/work/a.ics']);
+    expect(decodeCursor(changes.cursor)?.token).toBe('tok-3');
+  });
+
+  it.each([
+    [403, '<d:error xmlns:d="DAV:"><d:valid-sync-token/></d:error>'],
+    [400, '<d:error xmlns:d="DAV:"><d:valid-sync-token/></d:error>'],
+    [500, '500 Internal Server Error'],
+  ])('falls back to a complete listing when the token is refused with %i', async (status, body) => {
+    const { provider, seen } = providerWith([
+      { status, body },
+      collectionInfo('tok-new'),
+      multistatus(withData('/cal/work/a.ics', 'a', '1')),
+    ]);
+
+    const changes = await provider.listChanges(cursorFor('tok-old'), CONTRACT_WINDOW);
+
+    expect(changes.complete).toBe(true);
+    expect(changes.changed.map((item) => item.fields.uid)).toEqual(['a']);
+    expect(decodeCursor(changes.cursor)?.token).toBe('tok-new');
+    expect(seen[2]?.body).toContain('time-range start="20300101T000000Z"');
+  });
+
+  it('reads an answer listing every item and no deletion as a silently full one', async () => {
+    const everything = ['a', 'b'].map((n) =>
+      member(`/cal/work/${n}.ics`, '<d:getetag>"1"</d:getetag>'),
+    );
+    const { provider } = providerWith([
+      multistatus(everything.join(''), 'tok-2'),
+      collectionInfo('tok-3'),
+      multistatus(withData('/cal/work/a.ics', 'a', '1')),
+    ]);
+
+    const changes = await provider.listChanges(cursorFor('tok-1', 2), CONTRACT_WINDOW);
+    expect(changes.complete).toBe(true);
+  });
+
+  it('answers no change in one request', async () => {
+    const { provider, seen } = providerWith([multistatus('', 'tok-1')]);
+    const changes = await provider.listChanges(cursorFor('tok-1'), CONTRACT_WINDOW);
+    expect(changes).toMatchObject({ complete: false, changed: [], deleted: [] });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.headers.depth).toBe('0');
+  });
+});
+
+describe('CalDAV provider retries', () => {
+  it('waits as long as Retry-After asks on 429, then succeeds', async () => {
+    const { provider, waits } = providerWith([
+      { status: 429, headers: { 'Retry-After': '7' } },
+      multistatus('', 'tok-1'),
+    ]);
+    await provider.listChanges(cursorFor('tok-1'), CONTRACT_WINDOW);
+    expect(waits).toEqual([7000]);
+  });
+
+  it('retries 5xx and connection errors with exponential backoff, then succeeds', async () => {
+    const { provider, waits } = providerWith([
+      { status: 503 },
+      new TypeError('fetch failed'),
+      { status: 502 },
+      multistatus('', 'tok-1'),
+    ]);
+    await provider.listChanges(cursorFor('tok-1'), CONTRACT_WINDOW);
+    expect(waits).toEqual([100, 200, 400]);
+  });
+
+  it('gives up with SYNC_REMOTE_UNAVAILABLE carrying the last answer', async () => {
+    const { provider } = providerWith(
+      Array.from({ length: 4 }, () => ({ status: 503, body: 'down' })),
+    );
+    const error = await thrown(provider.get('/cal/work/a.ics'));
+    expect(error.code).toBe('SYNC_REMOTE_UNAVAILABLE');
+    expect(error.remote).toEqual({ href: '/cal/work/a.ics', status: 503, body: 'down' });
+  });
+
+  it('does not wait for a Retry-After beyond its bound', async () => {
+    const { provider, waits } = providerWith([{ status: 503, headers: { 'Retry-After': '3600' } }]);
+    const error = await thrown(provider.get('/cal/work/a.ics'));
+    expect(error.code).toBe('SYNC_REMOTE_UNAVAILABLE');
+    expect(waits).toEqual([]);
+  });
+});
+
+describe('CalDAV provider writes', () => {
+  it('creates with If-None-Match at the UID href and maps 412 to SYNC_REMOTE_EXISTS', async () => {
+    const { provider, seen } = providerWith([{ status: 412 }]);
+    const error = await thrown(provider.create(contractFields({ uid: 'x y@ordo' })));
+    expect(error.code).toBe('SYNC_REMOTE_EXISTS');
+    expect(error.details).toEqual({ ref: '/cal/work/x%20y%40ordo.ics' });
+    expect(seen[0]).toMatchObject({ method: 'PUT', url: `${CALENDAR}x%20y%40ordo.ics` });
+    expect(seen[0]?.headers['if-none-match']).toBe('*');
+  });
+
+  it('reads the ETag with a PROPFIND when the PUT answer has none', async () => {
+    const { provider } = providerWith([
+      { status: 201 },
+      multistatus(member('/cal/work/u.ics', '<d:getetag>"e1"</d:getetag>')),
+    ]);
+    expect(await provider.create(contractFields({ uid: 'u' }))).toEqual({
+      ref: '/cal/work/u.ics',
+      etag: '"e1"',
+    });
+  });
+
+  it('updates with If-Match and maps 412 to SYNC_REMOTE_CHANGED', async () => {
+    const { provider, seen } = providerWith([{ status: 412, body: 'changed' }]);
+    const error = await thrown(provider.update('/cal/work/u.ics', '"e1"', contractFields()));
+    expect(error.code).toBe('SYNC_REMOTE_CHANGED');
+    expect(error.remote).toMatchObject({ href: '/cal/work/u.ics', status: 412 });
+    expect(seen[0]?.headers['if-match']).toBe('"e1"');
+  });
+
+  it('counts a 404 on delete as success', async () => {
+    const { provider, seen } = providerWith([{ status: 404 }]);
+    await provider.delete('/cal/work/u.ics', '"e1"');
+    expect(seen[0]).toMatchObject({ method: 'DELETE', headers: { 'if-match': '"e1"' } });
+  });
+
+  it.each([400, 403, 415, 422])('maps %i on PUT to SYNC_REMOTE_REJECTED', async (status) => {
+    const { provider } = providerWith([{ status, body: 'bad data' }]);
+    const error = await thrown(provider.update('/cal/work/u.ics', '"e1"', contractFields()));
+    expect(error.code).toBe('SYNC_REMOTE_REJECTED');
+    expect(error.remote).toEqual({ href: '/cal/work/u.ics', status, body: 'bad data' });
+  });
+
+  it('maps 401 to SYNC_REMOTE_AUTH without retrying, and never shows the password', async () => {
+    const { provider, seen } = providerWith([{ status: 401, body: 'who are you' }]);
+    const error = await thrown(provider.get('/cal/work/u.ics'));
+    expect(error.code).toBe('SYNC_REMOTE_AUTH');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.headers.authorization).toMatch(/^Basic /);
+    expect(JSON.stringify(error.toJSON())).not.toContain('secret-password');
+  });
+});
