@@ -98,6 +98,8 @@ export class MemoryPlanning implements PlanningSide {
   writes = 0;
   /** When set, the next engine write is applied and then this error is thrown (a crash). */
   crashAfterNextWrite: Error | null = null;
+  /** When set, the next engine write throws this error without writing anything. */
+  failBeforeNextWrite: Error | null = null;
   private nextId = 1;
 
   constructor(
@@ -160,6 +162,7 @@ export class MemoryPlanning implements PlanningSide {
   }
 
   async createTask(fields: SyncFields): Promise<PlanningTask> {
+    this.beforeWrite();
     checkTiming(fields.timing);
     const task = this.add({
       uid: fields.uid,
@@ -174,6 +177,7 @@ export class MemoryPlanning implements PlanningSide {
   }
 
   async updateTask(taskId: string, fields: SyncFields): Promise<PlanningTask> {
+    this.beforeWrite();
     checkTiming(fields.timing);
     const task = this.edit(taskId, {
       label: fields.label,
@@ -186,8 +190,15 @@ export class MemoryPlanning implements PlanningSide {
   }
 
   async deleteTask(taskId: string): Promise<void> {
+    this.beforeWrite();
     this.remove(taskId);
     this.afterWrite(undefined);
+  }
+
+  private beforeWrite(): void {
+    const failure = this.failBeforeNextWrite;
+    this.failBeforeNextWrite = null;
+    if (failure) throw failure;
   }
 
   private afterWrite<T>(result: T): T {
