@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OrdoError } from '../shared/errors.js';
@@ -260,6 +262,29 @@ describe('SMTP errors', () => {
     expect(error.remote).toMatchObject({ errorCode: 'ESOCKET' });
     expect(isTemporary(error)).toBe(true);
     server = await startTestSmtpServer();
+  });
+});
+
+describe('logging', () => {
+  it('logs fixed messages with the server reply, never the password', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = pino({ level: 'debug' }, sink);
+    const password = 'hunter2-very-secret';
+    const sender = createSmtpSender(senderOptions({ logger, password }));
+    await rejection(sender.send(composeTaskMessage(sampleTaskMessage())));
+    await rejection(sender.verify());
+
+    const output = lines.join('');
+    expect(output).toContain('smtp send failed');
+    expect(output).toContain('MAIL_SMTP_AUTH');
+    expect(output).not.toContain(password);
+    expect(output).not.toContain(Buffer.from(`\0ordo\0${password}`).toString('base64'));
   });
 });
 

@@ -132,6 +132,8 @@ function classify(failure: NodemailerError): [ErrorCode, boolean] {
   return ['MAIL_SMTP_REJECTED', false];
 }
 
+// TODO(settings offer a private CA): `starttls` and `tls` verify the certificate against the
+// system CAs only, and no test covers them against a TLS server here.
 function connectionOptions(options: SmtpSenderOptions) {
   const auth =
     options.user !== undefined && options.user !== ''
