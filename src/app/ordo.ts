@@ -15,6 +15,7 @@ import { Settings } from '../settings/settings.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import { openStore, type Store } from '../store/db.js';
+import type { Db } from '../store/schema.js';
 
 export interface Ordo {
   config: Config;
@@ -63,8 +64,11 @@ export async function createOrdo(options: CreateOrdoOptions): Promise<Ordo> {
   });
   const users = new Users({ db, clock });
   const sessions = new Sessions({ db, clock });
-  const timeZone = () => settings.get('company.timeZone');
-  const rightsFor = (actor: Actor) => users.rightsFor(actor, () => directory.departmentMap());
+  // Services pass the transaction they hold, if any: on SQLite a query outside it would wait
+  // for the transaction's own connection forever.
+  const timeZone = (executor?: Db) => settings.get('company.timeZone', executor);
+  const rightsFor = (actor: Actor, executor?: Db) =>
+    users.rightsFor(actor, () => directory.departmentMap(executor));
   const tasks = new TaskService({ db, dialect: store.dialect, clock, timeZone, rightsFor });
   const periodicTasks = new PeriodicTasks({ db, tasks, clock, timeZone, rightsFor });
   const unavailabilities = new Unavailabilities({ db, rightsFor });

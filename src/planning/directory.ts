@@ -245,8 +245,8 @@ export class Directory {
   }
 
   /** Every resource's department, for rights checks. */
-  async departmentMap(): Promise<Map<string, string | null>> {
-    const rows = await this.options.db
+  async departmentMap(executor: Db = this.options.db): Promise<Map<string, string | null>> {
+    const rows = await executor
       .selectFrom('resources')
       .select(['id', 'department_id'])
       .execute();

@@ -43,8 +43,9 @@ export interface TaskServiceOptions {
   db: Db;
   dialect: Dialect;
   clock: Clock;
-  timeZone: () => Promise<string>;
-  rightsFor: (actor: Actor) => Promise<RightsContext | null>;
+  /** Both read in `executor` when given: the transaction the caller holds. */
+  timeZone: (executor?: Db) => Promise<string>;
+  rightsFor: (actor: Actor, executor?: Db) => Promise<RightsContext | null>;
   newId?: () => string;
 }
 
@@ -99,7 +100,7 @@ export class TaskService {
   }): Promise<Task[]> {
     const { actor, origin = 'planning' } = options;
     for (const item of options.items) assertTiming(item.input.timing);
-    const rights = await this.options.rightsFor(actor);
+    const rights = await this.options.rightsFor(actor, options.trx);
     if (rights && options.items.some((item) => !canAddTask(rights, item.input))) {
       throw new OrdoError('FORBIDDEN');
     }
@@ -118,7 +119,7 @@ export class TaskService {
         modifiedAt: now,
       };
     });
-    const timeZone = await this.options.timeZone();
+    const timeZone = await this.options.timeZone(options.trx);
     const createdBy = actor.kind === 'user' ? actor.user.id : null;
 
     await this.inTransaction(options.trx, async (trx) => {
@@ -142,8 +143,8 @@ export class TaskService {
     trx?: Transaction<Database>;
   }): Promise<Task> {
     const { actor, id, patch, origin = 'planning' } = options;
-    const timeZone = await this.options.timeZone();
-    const rights = await this.options.rightsFor(actor);
+    const timeZone = await this.options.timeZone(options.trx);
+    const rights = await this.options.rightsFor(actor, options.trx);
 
     return this.inTransaction(options.trx, async (trx) => {
       const before = await this.loadForUpdate(trx, id);
@@ -186,7 +187,7 @@ export class TaskService {
     trx?: Transaction<Database>;
   }): Promise<Task[]> {
     const { actor, origin = 'planning' } = options;
-    const rights = await this.options.rightsFor(actor);
+    const rights = await this.options.rightsFor(actor, options.trx);
 
     return this.inTransaction(options.trx, async (trx) => {
       const deleted: Task[] = [];

@@ -23,9 +23,10 @@ export class Settings {
     private readonly box: SecretBox,
   ) {}
 
-  async get<K extends SettingKey>(key: K): Promise<SettingValue<K>> {
+  /** `executor`: the transaction to read in, when the caller holds one. */
+  async get<K extends SettingKey>(key: K, executor: Db = this.db): Promise<SettingValue<K>> {
     const def = definition(key);
-    const row = await this.db
+    const row = await executor
       .selectFrom('settings')
       .select('value')
       .where('key', '=', key)

@@ -1,0 +1,166 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from './main.js';
+
+const FIXTURES = path.resolve('fixtures/interop');
+
+describe('ordo command line', () => {
+  let dataDir: string;
+  const env = { ORDO_SECRET_KEY: crypto.randomBytes(32).toString('base64'), ORDO_DEMO: 'false' };
+
+  beforeEach(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-cli-'));
+  });
+  afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  async function ordo(...args: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const code = await main([...args, '--data', dataDir], {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      env: { ...env, SECRET_PW: 'correct horse battery' },
+    });
+    return { code, stdout, stderr };
+  }
+
+  it('adds resources, clients and tasks, and lists them as JSON', async () => {
+    expect((await ordo('resource', 'add', 'Alice', '--email', 'alice@example.org')).code).toBe(0);
+    expect((await ordo('client', 'add', 'Dupont SA')).code).toBe(0);
+    const added = await ordo(
+      'task', 'add', '--label', 'Pose', '--start', '2026-03-02T08:00', '--end', '2026-03-02T10:00',
+      '--resource', 'Alice', '--client', 'Dupont SA', '--reminder', '15',
+    );
+    expect(added.code).toBe(0);
+    const id = added.stdout.trim();
+    const allDay = await ordo(
+      'task', 'add', '--label', 'Congés', '--start', '2026-03-03', '--end', '2026-03-04',
+      '--resource', 'Alice',
+    );
+    expect(allDay.code).toBe(0);
+
+    const listed = await ordo('tasks', '--from', '2026-03-02', '--to', '2026-03-08', '--json');
+    const tasks = JSON.parse(listed.stdout);
+    expect(tasks).toEqual([
+      {
+        id,
+        label: 'Pose',
+        // Paris is UTC+1 in March before the change.
+        start: '2026-03-02T07:00:00.000Z',
+        end: '2026-03-02T09:00:00.000Z',
+        allDay: false,
+        remark: '',
+        resources: ['Alice'],
+        client: 'Dupont SA',
+        private: false,
+        reminder: { kind: 'before', minutes: 15 },
+      },
+      expect.objectContaining({ label: 'Congés', start: '2026-03-03', end: '2026-03-05', allDay: true }),
+    ]);
+
+    expect((await ordo('task', 'delete', id)).code).toBe(0);
+    const after = JSON.parse((await ordo('tasks', '--from', '2026-03-02', '--to', '2026-03-02', '--json')).stdout);
+    expect(after).toEqual([]);
+  });
+
+  it('says clearly what is wrong', async () => {
+    const bad = await ordo('task', 'add', '--label', 'x', '--start', 'tomorrow', '--end', 'later', '--resource', 'Nobody');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/VALIDATION: start: expected a date/);
+    const missing = await ordo('tasks', '--from', '2026-03-02', '--to', '2026-03-08', '--resource', 'Nobody', '--json');
+    expect(JSON.parse(missing.stdout).error.code).toBe('RESOURCE_NOT_FOUND');
+    const unknownFlag = await ordo('tasks', '--frm', 'x');
+    expect(unknownFlag.code).toBe(2);
+    expect(unknownFlag.stderr).toMatch(/usage: ordo tasks/);
+  });
+
+  it('imports an Outlook file, exports it, and the export re-imports identically', async () => {
+    const file = path.join(FIXTURES, '01-outlook-undefined-windows-tzid.ics');
+    const first = await ordo('import', file, '--resource', 'Bob', '--json');
+    const report = JSON.parse(first.stdout);
+    expect(report.resourceCreated).toBe(true);
+    expect(report.imported.map((i: { uid: string }) => i.uid).sort()).toEqual([
+      'case01-a@example.org',
+      'case01-b@example.org',
+      'case01-c@example.org',
+    ]);
+    const again = JSON.parse((await ordo('import', file, '--resource', 'Bob', '--json')).stdout);
+    expect(again.imported).toEqual([]);
+    expect(again.unchanged).toHaveLength(3);
+
+    const listed = JSON.parse((await ordo('tasks', '--from', '2023-03-01', '--to', '2023-07-31', '--json')).stdout);
+    expect(listed.map((t: { start: string }) => t.start)).toEqual([
+      '2023-03-07T07:15:00.000Z',
+      '2023-03-07T07:15:00.000Z',
+      '2023-07-04T06:15:00.000Z',
+    ]);
+
+    const exported = await ordo('export', '--resource', 'Bob');
+    expect(exported.stdout).toMatch(/^BEGIN:VCALENDAR\r\n/);
+    const exportFile = path.join(dataDir, 'bob.ics');
+    fs.writeFileSync(exportFile, exported.stdout);
+    const reimport = JSON.parse((await ordo('import', exportFile, '--resource', 'Bob', '--json')).stdout);
+    expect(reimport.unchanged).toHaveLength(3);
+    expect(reimport.imported).toHaveLength(0);
+    expect(reimport.updated).toHaveLength(0);
+
+    const carol = JSON.parse((await ordo('import', exportFile, '--resource', 'Carol', '--json')).stdout);
+    expect(carol.imported).toHaveLength(3);
+    const carolTasks = JSON.parse(
+      (await ordo('tasks', '--from', '2023-03-01', '--to', '2023-07-31', '--resource', 'Carol', '--json')).stdout,
+    );
+    const bobTasks = JSON.parse(
+      (await ordo('tasks', '--from', '2023-03-01', '--to', '2023-07-31', '--resource', 'Bob', '--json')).stdout,
+    );
+    const strip = (ts: Record<string, unknown>[]) => ts.map(({ id: _id, resources: _r, ...rest }) => rest);
+    expect(strip(carolTasks)).toEqual(strip(bobTasks));
+  });
+
+  it('reports bad items and skips private and recurring ones', async () => {
+    const file = path.join(dataDir, 'mixed.ics');
+    fs.writeFileSync(
+      file,
+      [
+        'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN',
+        'BEGIN:VEVENT', 'UID:ok@x', 'DTSTAMP:20240101T000000Z', 'SUMMARY:Fine',
+        'DTSTART:20240102T090000Z', 'DTEND:20240102T100000Z', 'END:VEVENT',
+        'BEGIN:VEVENT', 'UID:private@x', 'DTSTAMP:20240101T000000Z', 'SUMMARY:Secret', 'CLASS:PRIVATE',
+        'DTSTART:20240102T090000Z', 'DTEND:20240102T100000Z', 'END:VEVENT',
+        'BEGIN:VEVENT', 'UID:weekly@x', 'DTSTAMP:20240101T000000Z', 'SUMMARY:Weekly', 'RRULE:FREQ=WEEKLY',
+        'DTSTART:20240102T090000Z', 'DTEND:20240102T100000Z', 'END:VEVENT',
+        'BEGIN:VEVENT', 'UID:broken@x', 'DTSTAMP:20240101T000000Z', 'SUMMARY:Broken',
+        'DTSTART:2024-01-02 nine', 'END:VEVENT',
+        'END:VCALENDAR', '',
+      ].join('\r\n'),
+    );
+    const result = await ordo('import', file, '--resource', 'Dan', '--json');
+    expect(result.code).toBe(3);
+    const report = JSON.parse(result.stdout);
+    expect(report.imported.map((i: { uid: string }) => i.uid)).toEqual(['ok@x']);
+    expect(report.skipped.map((s: { uid: string }) => s.uid).sort()).toEqual(['private@x', 'weekly@x']);
+    expect(report.skipped.find((s: { uid: string }) => s.uid === 'private@x').label).toBe('');
+    expect(report.failed.map((f: { uid: string }) => f.uid)).toEqual(['broken@x']);
+  });
+
+  it('adds users with a password from the environment and manages settings', async () => {
+    expect((await ordo('resource', 'add', 'Eve')).code).toBe(0);
+    const noPw = await ordo('user', 'add', 'eve', '--resource', 'Eve');
+    expect(noPw.stderr).toMatch(/--password-env/);
+    const user = await ordo('user', 'add', 'eve', '--resource', 'Eve', '--password-env', 'SECRET_PW', '--json');
+    expect(JSON.parse(user.stdout)).toMatchObject({ login: 'eve', isAdmin: false });
+    expect(user.stdout).not.toContain('correct horse');
+
+    expect((await ordo('config', 'set', 'company.timeZone', 'America/Montreal')).code).toBe(0);
+    expect((await ordo('config', 'get', 'company.timeZone')).stdout.trim()).toBe('America/Montreal');
+    const bad = await ordo('config', 'set', 'company.timeZone', 'Nowhere/Land');
+    expect(bad.stderr).toMatch(/SETTING_INVALID/);
+    await ordo('config', 'set', 'mail.smtp.password', 's3cret-value');
+    const shown = await ordo('config', 'get', 'mail.smtp.password');
+    expect(shown.stdout.trim()).toBe('(set)');
+    const all = await ordo('config', 'get', '--json');
+    expect(all.stdout).not.toContain('s3cret-value');
+  });
+});
