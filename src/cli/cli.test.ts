@@ -31,14 +31,34 @@ describe('ordo command line', () => {
     expect((await ordo('resource', 'add', 'Alice', '--email', 'alice@example.org')).code).toBe(0);
     expect((await ordo('client', 'add', 'Dupont SA')).code).toBe(0);
     const added = await ordo(
-      'task', 'add', '--label', 'Pose', '--start', '2026-03-02T08:00', '--end', '2026-03-02T10:00',
-      '--resource', 'Alice', '--client', 'Dupont SA', '--reminder', '15',
+      'task',
+      'add',
+      '--label',
+      'Pose',
+      '--start',
+      '2026-03-02T08:00',
+      '--end',
+      '2026-03-02T10:00',
+      '--resource',
+      'Alice',
+      '--client',
+      'Dupont SA',
+      '--reminder',
+      '15',
     );
     expect(added.code).toBe(0);
     const id = added.stdout.trim();
     const allDay = await ordo(
-      'task', 'add', '--label', 'Congés', '--start', '2026-03-03', '--end', '2026-03-04',
-      '--resource', 'Alice',
+      'task',
+      'add',
+      '--label',
+      'Congés',
+      '--start',
+      '2026-03-03',
+      '--end',
+      '2026-03-04',
+      '--resource',
+      'Alice',
     );
     expect(allDay.code).toBe(0);
 
@@ -58,19 +78,46 @@ describe('ordo command line', () => {
         private: false,
         reminder: { kind: 'before', minutes: 15 },
       },
-      expect.objectContaining({ label: 'Congés', start: '2026-03-03', end: '2026-03-05', allDay: true }),
+      expect.objectContaining({
+        label: 'Congés',
+        start: '2026-03-03',
+        end: '2026-03-05',
+        allDay: true,
+      }),
     ]);
 
     expect((await ordo('task', 'delete', id)).code).toBe(0);
-    const after = JSON.parse((await ordo('tasks', '--from', '2026-03-02', '--to', '2026-03-02', '--json')).stdout);
+    const after = JSON.parse(
+      (await ordo('tasks', '--from', '2026-03-02', '--to', '2026-03-02', '--json')).stdout,
+    );
     expect(after).toEqual([]);
   });
 
   it('says clearly what is wrong', async () => {
-    const bad = await ordo('task', 'add', '--label', 'x', '--start', 'tomorrow', '--end', 'later', '--resource', 'Nobody');
+    const bad = await ordo(
+      'task',
+      'add',
+      '--label',
+      'x',
+      '--start',
+      'tomorrow',
+      '--end',
+      'later',
+      '--resource',
+      'Nobody',
+    );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/VALIDATION: start: expected a date/);
-    const missing = await ordo('tasks', '--from', '2026-03-02', '--to', '2026-03-08', '--resource', 'Nobody', '--json');
+    const missing = await ordo(
+      'tasks',
+      '--from',
+      '2026-03-02',
+      '--to',
+      '2026-03-08',
+      '--resource',
+      'Nobody',
+      '--json',
+    );
     expect(JSON.parse(missing.stdout).error.code).toBe('RESOURCE_NOT_FOUND');
     const unknownFlag = await ordo('tasks', '--frm', 'x');
     expect(unknownFlag.code).toBe(2);
@@ -91,7 +138,9 @@ describe('ordo command line', () => {
     expect(again.imported).toEqual([]);
     expect(again.unchanged).toHaveLength(3);
 
-    const listed = JSON.parse((await ordo('tasks', '--from', '2023-03-01', '--to', '2023-07-31', '--json')).stdout);
+    const listed = JSON.parse(
+      (await ordo('tasks', '--from', '2023-03-01', '--to', '2023-07-31', '--json')).stdout,
+    );
     expect(listed.map((t: { start: string }) => t.start)).toEqual([
       '2023-03-07T07:15:00.000Z',
       '2023-03-07T07:15:00.000Z',
@@ -102,20 +151,47 @@ describe('ordo command line', () => {
     expect(exported.stdout).toMatch(/^BEGIN:VCALENDAR\r\n/);
     const exportFile = path.join(dataDir, 'bob.ics');
     fs.writeFileSync(exportFile, exported.stdout);
-    const reimport = JSON.parse((await ordo('import', exportFile, '--resource', 'Bob', '--json')).stdout);
+    const reimport = JSON.parse(
+      (await ordo('import', exportFile, '--resource', 'Bob', '--json')).stdout,
+    );
     expect(reimport.unchanged).toHaveLength(3);
     expect(reimport.imported).toHaveLength(0);
     expect(reimport.updated).toHaveLength(0);
 
-    const carol = JSON.parse((await ordo('import', exportFile, '--resource', 'Carol', '--json')).stdout);
+    const carol = JSON.parse(
+      (await ordo('import', exportFile, '--resource', 'Carol', '--json')).stdout,
+    );
     expect(carol.imported).toHaveLength(3);
     const carolTasks = JSON.parse(
-      (await ordo('tasks', '--from', '2023-03-01', '--to', '2023-07-31', '--resource', 'Carol', '--json')).stdout,
+      (
+        await ordo(
+          'tasks',
+          '--from',
+          '2023-03-01',
+          '--to',
+          '2023-07-31',
+          '--resource',
+          'Carol',
+          '--json',
+        )
+      ).stdout,
     );
     const bobTasks = JSON.parse(
-      (await ordo('tasks', '--from', '2023-03-01', '--to', '2023-07-31', '--resource', 'Bob', '--json')).stdout,
+      (
+        await ordo(
+          'tasks',
+          '--from',
+          '2023-03-01',
+          '--to',
+          '2023-07-31',
+          '--resource',
+          'Bob',
+          '--json',
+        )
+      ).stdout,
     );
-    const strip = (ts: Record<string, unknown>[]) => ts.map(({ id: _id, resources: _r, ...rest }) => rest);
+    const strip = (ts: Record<string, unknown>[]) =>
+      ts.map(({ id: _id, resources: _r, ...rest }) => rest);
     expect(strip(carolTasks)).toEqual(strip(bobTasks));
   });
 
@@ -124,23 +200,50 @@ describe('ordo command line', () => {
     fs.writeFileSync(
       file,
       [
-        'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN',
-        'BEGIN:VEVENT', 'UID:ok@x', 'DTSTAMP:20240101T000000Z', 'SUMMARY:Fine',
-        'DTSTART:20240102T090000Z', 'DTEND:20240102T100000Z', 'END:VEVENT',
-        'BEGIN:VEVENT', 'UID:private@x', 'DTSTAMP:20240101T000000Z', 'SUMMARY:Secret', 'CLASS:PRIVATE',
-        'DTSTART:20240102T090000Z', 'DTEND:20240102T100000Z', 'END:VEVENT',
-        'BEGIN:VEVENT', 'UID:weekly@x', 'DTSTAMP:20240101T000000Z', 'SUMMARY:Weekly', 'RRULE:FREQ=WEEKLY',
-        'DTSTART:20240102T090000Z', 'DTEND:20240102T100000Z', 'END:VEVENT',
-        'BEGIN:VEVENT', 'UID:broken@x', 'DTSTAMP:20240101T000000Z', 'SUMMARY:Broken',
-        'DTSTART:2024-01-02 nine', 'END:VEVENT',
-        'END:VCALENDAR', '',
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'PRODID:-//test//EN',
+        'BEGIN:VEVENT',
+        'UID:ok@x',
+        'DTSTAMP:20240101T000000Z',
+        'SUMMARY:Fine',
+        'DTSTART:20240102T090000Z',
+        'DTEND:20240102T100000Z',
+        'END:VEVENT',
+        'BEGIN:VEVENT',
+        'UID:private@x',
+        'DTSTAMP:20240101T000000Z',
+        'SUMMARY:Secret',
+        'CLASS:PRIVATE',
+        'DTSTART:20240102T090000Z',
+        'DTEND:20240102T100000Z',
+        'END:VEVENT',
+        'BEGIN:VEVENT',
+        'UID:weekly@x',
+        'DTSTAMP:20240101T000000Z',
+        'SUMMARY:Weekly',
+        'RRULE:FREQ=WEEKLY',
+        'DTSTART:20240102T090000Z',
+        'DTEND:20240102T100000Z',
+        'END:VEVENT',
+        'BEGIN:VEVENT',
+        'UID:broken@x',
+        'DTSTAMP:20240101T000000Z',
+        'SUMMARY:Broken',
+        'DTSTART:2024-01-02 nine',
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
       ].join('\r\n'),
     );
     const result = await ordo('import', file, '--resource', 'Dan', '--json');
     expect(result.code).toBe(3);
     const report = JSON.parse(result.stdout);
     expect(report.imported.map((i: { uid: string }) => i.uid)).toEqual(['ok@x']);
-    expect(report.skipped.map((s: { uid: string }) => s.uid).sort()).toEqual(['private@x', 'weekly@x']);
+    expect(report.skipped.map((s: { uid: string }) => s.uid).sort()).toEqual([
+      'private@x',
+      'weekly@x',
+    ]);
     expect(report.skipped.find((s: { uid: string }) => s.uid === 'private@x').label).toBe('');
     expect(report.failed.map((f: { uid: string }) => f.uid)).toEqual(['broken@x']);
   });
@@ -149,12 +252,23 @@ describe('ordo command line', () => {
     expect((await ordo('resource', 'add', 'Eve')).code).toBe(0);
     const noPw = await ordo('user', 'add', 'eve', '--resource', 'Eve');
     expect(noPw.stderr).toMatch(/--password-env/);
-    const user = await ordo('user', 'add', 'eve', '--resource', 'Eve', '--password-env', 'SECRET_PW', '--json');
+    const user = await ordo(
+      'user',
+      'add',
+      'eve',
+      '--resource',
+      'Eve',
+      '--password-env',
+      'SECRET_PW',
+      '--json',
+    );
     expect(JSON.parse(user.stdout)).toMatchObject({ login: 'eve', isAdmin: false });
     expect(user.stdout).not.toContain('correct horse');
 
     expect((await ordo('config', 'set', 'company.timeZone', 'America/Montreal')).code).toBe(0);
-    expect((await ordo('config', 'get', 'company.timeZone')).stdout.trim()).toBe('America/Montreal');
+    expect((await ordo('config', 'get', 'company.timeZone')).stdout.trim()).toBe(
+      'America/Montreal',
+    );
     const bad = await ordo('config', 'set', 'company.timeZone', 'Nowhere/Land');
     expect(bad.stderr).toMatch(/SETTING_INVALID/);
     await ordo('config', 'set', 'mail.smtp.password', 's3cret-value');

@@ -246,10 +246,7 @@ export class Directory {
 
   /** Every resource's department, for rights checks. */
   async departmentMap(executor: Db = this.options.db): Promise<Map<string, string | null>> {
-    const rows = await executor
-      .selectFrom('resources')
-      .select(['id', 'department_id'])
-      .execute();
+    const rows = await executor.selectFrom('resources').select(['id', 'department_id']).execute();
     return new Map(rows.map((r) => [r.id, r.department_id]));
   }
 
