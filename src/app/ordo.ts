@@ -3,6 +3,7 @@
  * server, the command line, the tests) shares. Capabilities hook into task changes here.
  */
 import type { Config } from '../config/config.js';
+import { installCapabilities } from './capabilities.js';
 import type { Actor } from '../planning/actor.js';
 import { Directory } from '../planning/directory.js';
 import { PeriodicTasks } from '../planning/periodic.js';
@@ -74,7 +75,7 @@ export async function createOrdo(options: CreateOrdoOptions): Promise<Ordo> {
   const unavailabilities = new Unavailabilities({ db, rightsFor });
 
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
-  return {
+  const ordo: Ordo = {
     config,
     store,
     clock,
@@ -92,4 +93,6 @@ export async function createOrdo(options: CreateOrdoOptions): Promise<Ordo> {
       for (const fn of closers.reverse()) await fn();
     },
   };
+  await installCapabilities(ordo);
+  return ordo;
 }
