@@ -50,6 +50,12 @@ export interface PlanningSide {
   lookupTasks(ids: readonly string[]): Promise<Map<string, PlanningTask | DeletedTask>>;
 
   /**
+   * The user's resource's tasks carrying these UIDs, wherever they are in time (keyed by UID).
+   * Lets the engine recognise an item it imported before, whose task has since left the window.
+   */
+  findTasksByUid(uids: readonly string[]): Promise<Map<string, PlanningTask>>;
+
+  /**
    * Creates a task on the user's resource from a calendar item. `fields.uid` becomes the task's
    * UID; `fields.kind` becomes its manual-mode mark; `reminder: null` means none.
    */
@@ -158,6 +164,14 @@ export class MemoryPlanning implements PlanningSide {
       if (task) found.set(id, this.view(task));
       else if (deletedAt !== undefined) found.set(id, { id, deletedAt });
     }
+    return found;
+  }
+
+  async findTasksByUid(uids: readonly string[]): Promise<Map<string, PlanningTask>> {
+    const wanted = new Set(uids);
+    const found = new Map<string, PlanningTask>();
+    for (const task of this.tasks.values())
+      if (wanted.has(task.uid)) found.set(task.uid, this.view(task));
     return found;
   }
 

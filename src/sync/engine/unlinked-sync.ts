@@ -122,10 +122,11 @@ async function matchItems(
 ): Promise<RemoteItem[]> {
   const byUid = new Map([...tasks.values()].map((task) => [task.fields.uid, task]));
   const unmatched: RemoteItem[] = [];
+  await addTasksOutsideWindow(run, { items, byUid });
   for (const item of items) {
     const sameUid = byUid.get(item.fields.uid);
     const task = sameUid ?? findSameLabelAndTiming(item, tasks);
-    if (!task || !tasks.has(task.id)) {
+    if (!task) {
       unmatched.push(item);
       continue;
     }
@@ -136,6 +137,22 @@ async function matchItems(
     );
   }
   return unmatched;
+}
+
+/**
+ * A calendar item whose UID a task outside the window carries (imported by a run that stopped
+ * before linking it, then moved): it is that task, not a new one.
+ */
+async function addTasksOutsideWindow(
+  run: RunContext,
+  args: { items: RemoteItem[]; byUid: Map<string, PlanningTask> },
+): Promise<void> {
+  const unknown = args.items.map((item) => item.fields.uid).filter((uid) => !args.byUid.has(uid));
+  if (unknown.length === 0) return;
+  const linked = new Set(run.pairs.keys());
+  for (const [uid, task] of await run.planning.findTasksByUid(unknown)) {
+    if (!linked.has(task.id)) args.byUid.set(uid, task);
+  }
 }
 
 function findSameLabelAndTiming(

@@ -98,6 +98,16 @@ export class MemoryCalendar implements CalendarProvider {
     this.timeZone = options.timeZone ?? 'UTC';
   }
 
+  /** The change counter: every change made after a given value has a greater `changedSeq`. */
+  get sequence(): number {
+    return this.seq;
+  }
+
+  /** When the item last changed, on the `sequence` scale. */
+  changedSeqOf(ref: string): number | null {
+    return this.items.get(ref)?.changedSeq ?? null;
+  }
+
   setFaults(faults: Partial<MemoryCalendarFaults>): void {
     this.faults = { ...this.faults, ...faults };
   }
