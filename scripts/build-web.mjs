@@ -1,0 +1,39 @@
+/**
+ * Builds the web page: bundles src/web/client/main.ts with esbuild into dist/web/app.js and
+ * copies the static files of src/web/public/ beside it. `--watch` rebuilds on change.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = path.join(root, 'dist', 'web');
+const publicDir = path.join(root, 'src', 'web', 'public');
+
+function copyPublic() {
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.cpSync(publicDir, outDir, { recursive: true });
+}
+
+const options = {
+  entryPoints: [path.join(root, 'src', 'web', 'client', 'main.ts')],
+  outfile: path.join(outDir, 'app.js'),
+  bundle: true,
+  format: 'esm',
+  target: ['es2022'],
+  platform: 'browser',
+  minify: true,
+  sourcemap: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+};
+
+copyPublic();
+if (process.argv.includes('--watch')) {
+  const context = await esbuild.context(options);
+  await context.watch();
+} else {
+  await esbuild.build(options);
+}
