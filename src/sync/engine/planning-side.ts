@@ -104,6 +104,8 @@ export class MemoryPlanning implements PlanningSide {
   writes = 0;
   /** When set, the next engine write is applied and then this error is thrown (a crash). */
   crashAfterNextWrite: Error | null = null;
+  /** With `crashAfterNextWrite`: how many engine writes succeed before the one that crashes. */
+  crashSkips = 0;
   /** When set, the next engine write throws this error without writing anything. */
   failBeforeNextWrite: Error | null = null;
   private nextId = 1;
@@ -218,7 +220,8 @@ export class MemoryPlanning implements PlanningSide {
   private afterWrite<T>(result: T): T {
     this.writes += 1;
     const crash = this.crashAfterNextWrite;
-    if (crash) {
+    if (crash && this.crashSkips > 0) this.crashSkips -= 1;
+    else if (crash) {
       this.crashAfterNextWrite = null;
       throw crash;
     }

@@ -38,7 +38,7 @@ const faults: fc.Arbitrary<Partial<MemoryCalendarFaults>> = fc.record(
     nullEtagOnWrite: fc.boolean(),
     noLastModified: fc.boolean(),
     reformatOnWrite: fc.boolean(),
-    windowedDeltas: fc.boolean(),
+    unwindowedDeltas: fc.boolean(),
     pageSize: fc.option(fc.integer({ min: 1, max: 3 })),
     unavailableOnCall: fc.option(fc.integer({ min: 1, max: 8 })),
     raceOnWrite: fc.option(fc.integer({ min: 1, max: 3 })),
@@ -98,7 +98,7 @@ const op = fc.oneof(
     canModify: fc.boolean(),
     canDelete: fc.boolean(),
     faults,
-    planningCrash: fc.boolean(),
+    planningCrash: fc.option(fc.integer({ min: 0, max: 2 })),
   }),
 );
 
@@ -206,7 +206,10 @@ async function faultySync(
   };
   if (step.readOnly || !step.canAdd) history.restrictedAt.push(kit.calendar.sequence);
   kit.calendar.setFaults(step.faults);
-  if (step.planningCrash) kit.planning.crashAfterNextWrite = new Error('planning crash');
+  if (step.planningCrash !== null) {
+    kit.planning.crashAfterNextWrite = new Error('planning crash');
+    kit.planning.crashSkips = step.planningCrash;
+  }
   try {
     await kit.sync();
   } catch (error) {

@@ -461,11 +461,11 @@ describe('guards', () => {
   });
 
   it('an item moved out of the window in the calendar is a change, not a deletion', async () => {
-    for (const windowedDeltas of [false, true]) {
+    for (const unwindowedDeltas of [false, true]) {
       const kit = createKit();
       const task = kit.task({ label: 'A', timing: at(1, 8) });
       await kit.sync();
-      kit.calendar.setFaults({ windowedDeltas });
+      kit.calendar.setFaults({ unwindowedDeltas });
       kit.tick();
       kit.calendar.userEdit(kit.remoteItems()[0]!.ref, { timing: at(200, 8) });
       await kit.sync();
@@ -576,6 +576,20 @@ describe('commit per operation and faults', () => {
     await kit.sync();
     expect(kit.tasks()).toHaveLength(1);
     expect(kit.remoteItems()).toHaveLength(1);
+  });
+
+  it('a crash after re-creating a task from a newer calendar change leaves no duplicate task', async () => {
+    const kit = createKit();
+    const task = kit.task({ label: 'Survey', timing: at(3, 9) });
+    await kit.sync();
+    kit.planning.remove(task.id);
+    kit.tick();
+    kit.calendar.userEdit(kit.remoteItems()[0]!.ref, { label: 'Survey (calendar)' });
+    kit.planning.crashAfterNextWrite = new Error('crash');
+    await expect(kit.sync()).rejects.toThrow('crash');
+    await kit.sync();
+    expect(kit.tasks().map((t) => t.label)).toEqual(['Survey (calendar)']);
+    expect(kit.state.pairs.size).toBe(1);
   });
 
   it('a rejected item is reported with the server answer and the others go on', async () => {

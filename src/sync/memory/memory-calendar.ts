@@ -34,8 +34,12 @@ export interface MemoryCalendarFaults {
   noLastModified: boolean;
   /** After each of our writes the server rewrites the item (same meaning, new ETag). */
   reformatOnWrite: boolean;
-  /** Incremental answers report items changed outside the window as deleted (Graph). */
-  windowedDeltas: boolean;
+  /**
+   * Incremental answers list items changed outside the window among `changed`, as a bare
+   * sync-collection does. Off (the default), they are reported in `deleted`, as Graph does
+   * and as the provider contract asks.
+   */
+  unwindowedDeltas: boolean;
   /** Writes whose label starts with this are rejected (`SYNC_REMOTE_REJECTED`). */
   rejectLabelPrefix: string | null;
   /** Listings are cut into pages of this many entries. */
@@ -69,7 +73,7 @@ const NO_FAULTS: MemoryCalendarFaults = {
   nullEtagOnWrite: false,
   noLastModified: false,
   reformatOnWrite: false,
-  windowedDeltas: false,
+  unwindowedDeltas: false,
   rejectLabelPrefix: null,
   pageSize: null,
   unavailableOnCall: null,
@@ -155,7 +159,7 @@ export class MemoryCalendar implements CalendarProvider {
     this.enter();
     if (cursor?.startsWith('page:')) return this.nextPage(cursor);
     const since = this.readCursor(cursor);
-    const answer = since === null ? this.completeListing(window) : this.changesSince(since, window);
+    const answer = since ? this.changesSince(since, window) : this.completeListing(window);
     return this.paginate(answer);
   }
 
@@ -291,14 +295,15 @@ export class MemoryCalendar implements CalendarProvider {
     return `"${++this.etagCounter}"`;
   }
 
-  private readCursor(cursor: string | null): number | null {
-    const match = cursor ? /^seq:(\d+):(\d+)$/.exec(cursor) : null;
+  private readCursor(cursor: string | null): { seq: number; window: SyncWindow } | null {
+    const match = cursor ? /^seq:(\d+):(\d+):(-?\d+):(-?\d+)$/.exec(cursor) : null;
     if (!match || Number(match[2]) !== this.epoch) return null;
-    return Number(match[1]);
+    return { seq: Number(match[1]), window: { from: Number(match[3]), to: Number(match[4]) } };
   }
 
-  private cursor(): string {
-    return `seq:${this.seq}:${this.epoch}`;
+  /** The cursor keeps the window it was made for, so a wider window lists what entered it. */
+  private cursor(window: SyncWindow): string {
+    return `seq:${this.seq}:${this.epoch}:${window.from}:${window.to}`;
   }
 
   private completeListing(window: SyncWindow): ChangeSet {
@@ -307,20 +312,22 @@ export class MemoryCalendar implements CalendarProvider {
       complete: true,
       changed: changed.map((item) => this.read(item)),
       deleted: [],
-      cursor: this.cursor(),
+      cursor: this.cursor(window),
     };
   }
 
-  private changesSince(since: number, window: SyncWindow): ChangeSet {
+  private changesSince(since: { seq: number; window: SyncWindow }, window: SyncWindow): ChangeSet {
     const changed: RemoteItem[] = [];
     const deleted: string[] = [];
     for (const item of this.items.values()) {
-      if (item.changedSeq <= since) continue;
-      if (this.faults.windowedDeltas && !this.inWindow(item, window)) deleted.push(item.ref);
-      else changed.push(this.read(item));
+      const inside = this.inWindow(item, window);
+      const entered = inside && !this.inWindow(item, since.window);
+      if (item.changedSeq <= since.seq && !entered) continue;
+      if (inside || this.faults.unwindowedDeltas) changed.push(this.read(item));
+      else deleted.push(item.ref);
     }
-    for (const [ref, seq] of this.tombstones) if (seq > since) deleted.push(ref);
-    return { complete: false, changed, deleted, cursor: this.cursor() };
+    for (const [ref, seq] of this.tombstones) if (seq > since.seq) deleted.push(ref);
+    return { complete: false, changed, deleted, cursor: this.cursor(window) };
   }
 
   private paginate(answer: ChangeSet): ChangeSet {
