@@ -5,6 +5,7 @@
  * route with `config: { doc: { summary, body?, query? } }` so /api/openapi.json lists it.
  * Every /api/ route needs a logged-in caller unless its config says `public: true`.
  */
+import { reminderRoutes } from '../reminders/routes.js';
 import { calendarFileRoutes } from './routes/calendar-files.js';
 import { directoryRoutes } from './routes/directory.js';
 import { sessionRoutes } from './routes/session.js';
@@ -20,4 +21,5 @@ export const HTTP_CAPABILITIES: OrdoPlugin[] = [
   userRoutes,
   settingRoutes,
   calendarFileRoutes,
+  reminderRoutes,
 ];
