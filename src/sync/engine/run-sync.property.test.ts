@@ -4,7 +4,7 @@
  * private and recurring items not imported, non-exportable tasks not exported, rights), with
  * nothing duplicated, and a second synchronization writes nothing.
  *
- * ORDO_PROPERTY_RUNS sets the number of examples (default 300).
+ * ORDO_PROPERTY_RUNS sets the number of examples (default 1000, about 2 s here).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import { comparable, contentHash, overlaps, spanOf } from './fields.js';
 import { syncWindow, type SyncSettings } from './settings.js';
 import { at, createKit } from './sync-test-kit.js';
 
-const RUNS = Number(process.env.ORDO_PROPERTY_RUNS ?? 300);
+const RUNS = Number(process.env.ORDO_PROPERTY_RUNS ?? 1000);
 
 type Kit = ReturnType<typeof createKit>;
 

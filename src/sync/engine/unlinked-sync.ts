@@ -203,6 +203,9 @@ async function link(
     planningHash: '',
     remoteHash: '',
   };
+  // Linked before anything is copied: if the copy fails (a rejected item), the two stay
+  // known as one and the next run tries the copy again instead of importing a duplicate.
+  await savePair(run, provisional);
   await syncPair(run, {
     pair: provisional,
     planning: { state: 'present', task },
