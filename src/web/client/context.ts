@@ -87,3 +87,15 @@ export function accessToResource(ctx: AppContext, resourceId: string | null): Ac
 export function canWriteResource(ctx: AppContext, resourceId: string | null): boolean {
   return accessToResource(ctx, resourceId) === 'write';
 }
+
+/** Whether the user may write in at least one department: else the planning is read-only. */
+export function canWriteSomewhere(ctx: AppContext): boolean {
+  const { user, rights } = ctx.me;
+  if (user.isAdmin) return true;
+  const departmentAccess = (rights.departmentAccess ?? user.departmentAccess ?? {}) as Record<
+    string,
+    Access
+  >;
+  const fallback = (rights.defaultAccess ?? user.defaultAccess ?? 'write') as Access;
+  return fallback === 'write' || Object.values(departmentAccess).includes('write');
+}

@@ -6,7 +6,7 @@
  */
 import type { Resource, TaskJson, UnavailabilityJson } from './api.js';
 import { api } from './api.js';
-import { canWriteResource, taskRights, type AppContext } from './context.js';
+import { canWriteResource, canWriteSomewhere, taskRights, type AppContext } from './context.js';
 import { clear, h } from './dom.js';
 import { errorText, t } from './i18n.js';
 import {
@@ -49,12 +49,44 @@ const BAR_GAP = 3;
 /** Rough width of a label character, to keep room for labels when stacking bars. */
 const CHAR_PX = 6.8;
 
-/** Kept across renders, so switching language or page keeps the week the user was on. */
-const view: { mode: PlanningMode; anchor: CalendarDate | null } = { mode: 'week', anchor: null };
+/**
+ * Kept across renders and reloads (in the tab's session storage), so switching language or
+ * page, or reloading, keeps the week the user was on.
+ */
+const VIEW_KEY = 'ordo.planning.view';
+const view: { mode: PlanningMode; anchor: CalendarDate | null } = readView();
+
+function readView(): { mode: PlanningMode; anchor: CalendarDate | null } {
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(VIEW_KEY) ?? 'null') as {
+      mode?: unknown;
+      anchor?: unknown;
+    } | null;
+    const mode = ['day', 'week', 'month'].includes(String(stored?.mode))
+      ? (stored?.mode as PlanningMode)
+      : 'week';
+    const anchor =
+      typeof stored?.anchor === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(stored.anchor)
+        ? stored.anchor
+        : null;
+    return { mode, anchor };
+  } catch {
+    return { mode: 'week', anchor: null };
+  }
+}
+
+function keepView(): void {
+  try {
+    sessionStorage.setItem(VIEW_KEY, JSON.stringify(view));
+  } catch {
+    // Storage refused (private browsing): the view then lasts until the page reloads.
+  }
+}
 
 export async function renderPlanning(options: PlanningOptions): Promise<void> {
   const { ctx, root } = options;
   view.anchor ??= today(ctx.zone);
+  keepView();
   const days = visibleDays();
   const grid = h('div', { class: 'grid-scroller' }, h('p', { class: 'muted' }, t('loading')));
   clear(root);
@@ -129,7 +161,7 @@ function toolbar(options: PlanningOptions, days: CalendarDate[]): HTMLElement {
       },
       label,
     );
-  const canAdd = taskRights(ctx).canAdd;
+  const canAdd = taskRights(ctx).canAdd && canWriteSomewhere(ctx);
   return h(
     'div',
     { class: 'planning-toolbar' },

@@ -1,0 +1,354 @@
+/**
+ * The web page in a real browser (Debian's Chromium) against a real server on a free port:
+ * logging in, the planning in French and English, creating, moving and deleting a task,
+ * escaping of labels, rights of a read-only user, admin pages, unavailabilities.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Ordo } from '../app/ordo.js';
+import { buildServer } from '../http/server.js';
+import { SYSTEM } from '../planning/actor.js';
+import type { TaskInput } from '../planning/task-input.js';
+import type { Resource, TaskTiming } from '../planning/types.js';
+import { chromiumAvailable, launchChromium } from '../test-support/browser.js';
+import { createTestOrdo } from '../test-support/ordo.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const WEB_ROOT = path.join(ROOT, 'dist', 'web');
+const PASSWORD = 'correct horse battery';
+/** A week of March 2026, before the change to summer time: Paris is UTC+1. */
+const MONDAY = '2026-03-02';
+
+const haveChromium = chromiumAvailable();
+
+interface Fixture {
+  alice: Resource;
+  bob: Resource;
+  truck: Resource;
+}
+
+async function seed(ordo: Ordo): Promise<Fixture> {
+  const workshop = await ordo.directory.createDepartment('Atelier');
+  const office = await ordo.directory.createDepartment('Bureau');
+  const alice = await ordo.directory.createResource({
+    name: 'Alice Martin',
+    departmentId: workshop.id,
+  });
+  const bob = await ordo.directory.createResource({
+    name: 'Bob Durand',
+    departmentId: workshop.id,
+  });
+  const truck = await ordo.directory.createResource({
+    name: 'Camion 1',
+    kind: 'material',
+    departmentId: office.id,
+  });
+  await ordo.directory.createClient({ name: 'Dupont SA', email: 'contact@dupont.example' });
+  await ordo.users.create({
+    login: 'admin',
+    password: PASSWORD,
+    isAdmin: true,
+    resourceId: alice.id,
+  });
+  await ordo.users.create({ login: 'reader', password: PASSWORD, defaultAccess: 'read' });
+
+  const task = (label: string, timing: TaskTiming, resourceIds: string[], more = {}) =>
+    ordo.tasks.create({
+      actor: SYSTEM,
+      input: {
+        label,
+        timing,
+        resourceIds,
+        clientId: null,
+        remark: '',
+        location: '',
+        category: '',
+        reminder: { kind: 'none' },
+        private: false,
+        ...more,
+      } satisfies TaskInput,
+    });
+  const at = (iso: string) => Date.parse(iso);
+  await task(
+    'Chantier Dupont',
+    { allDay: false, start: at('2026-03-02T07:00Z'), end: at('2026-03-02T11:00Z') },
+    [alice.id],
+    { category: 'Chantier' },
+  );
+  await task(
+    'Réunion équipe',
+    { allDay: false, start: at('2026-03-03T13:00Z'), end: at('2026-03-03T14:00Z') },
+    [alice.id, bob.id],
+  );
+  await task(
+    'Salon pro',
+    { allDay: true, startDate: '2026-03-04', endDate: '2026-03-06' },
+    [truck.id],
+    { category: 'Salon' },
+  );
+  await task(
+    'Médecin',
+    { allDay: false, start: at('2026-03-05T09:00Z'), end: at('2026-03-05T10:00Z') },
+    [bob.id],
+    { private: true },
+  );
+  await ordo.unavailabilities.create(SYSTEM, {
+    resourceId: bob.id,
+    start: at('2026-03-06T00:00+01:00'),
+    end: at('2026-03-07T00:00+01:00'),
+    reason: 'Congés',
+  });
+  return { alice, bob, truck };
+}
+
+describe.skipIf(!haveChromium)('web page', () => {
+  let ordo: Ordo;
+  let server: FastifyInstance;
+  let browser: Browser;
+  let base: string;
+  let data: Fixture;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-web.mjs')], { cwd: ROOT });
+    ordo = await createTestOrdo();
+    data = await seed(ordo);
+    server = await buildServer(ordo, { webRoot: WEB_ROOT });
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    const address = server.server.address();
+    if (!address || typeof address === 'string') throw new Error('no port');
+    base = `http://127.0.0.1:${address.port}`;
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await ordo?.close();
+  });
+
+  /** A fresh browser profile in a language, with script errors and CSP refusals collected. */
+  async function open(
+    locale: string,
+  ): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(5000);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !/401|Unauthorized/.test(message.text())) {
+        problems.push(`console: ${message.text()}`);
+      }
+    });
+    page.on('dialog', (dialog) => {
+      problems.push(`alert: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+    await page.goto(base);
+    return { context, page, problems };
+  }
+
+  async function logIn(page: Page, login: string, password = PASSWORD): Promise<void> {
+    await page.fill('#login-form [name=login]', login);
+    await page.fill('#login-form [name=password]', password);
+    await page.click('#login-form button[type=submit]');
+  }
+
+  async function showWeek(page: Page): Promise<void> {
+    await page.fill('.date-picker', '2026-03-04');
+    await page.locator(`.day-head[data-date="${MONDAY}"]`).waitFor();
+    await page.locator('.bar').first().waitFor();
+  }
+
+  const row = (page: Page, resource: Resource) =>
+    page.locator(`.row[data-resource-id="${resource.id}"]`);
+
+  async function tasksOn(resource: Resource) {
+    return ordo.tasks.list(SYSTEM, {
+      from: Date.parse('2026-03-01T00:00Z'),
+      to: Date.parse('2026-03-09T00:00Z'),
+      resourceId: resource.id,
+    });
+  }
+
+  it('logs in, draws the week in French, and creates, moves and deletes a task', async () => {
+    const { context, page, problems } = await open('fr-FR');
+    await expect(page.locator('#login-form h2').textContent()).resolves.toBe('Connexion');
+
+    await logIn(page, 'admin', 'wrong password');
+    await page.locator('#login-error:not(:empty)').waitFor();
+    expect(await page.textContent('#login-error')).toBe('Identifiant ou mot de passe incorrect.');
+
+    await logIn(page, 'admin');
+    await showWeek(page);
+    expect(await page.textContent('[data-route="/resources"]')).toBe('Ressources');
+    expect(await page.textContent('[data-mode=week]')).toBe('Semaine');
+    expect(await page.locator('.department').allTextContents()).toEqual(['Atelier', 'Bureau']);
+    const aliceBars = await row(page, data.alice).locator('.bar-label').allTextContents();
+    expect(aliceBars).toEqual(['08:00 Chantier Dupont', '14:00 Réunion équipe']);
+    // A private task of someone else: a masked "Privé" bar, no label.
+    expect(await row(page, data.bob).locator('.bar.masked').textContent()).toBe('10:00 Privé');
+    // All-day task over two days: its bar is as wide as two day columns.
+    const salon = await row(page, data.truck).locator('.bar.all-day').boundingBox();
+    const day = await row(page, data.truck).locator('.cell').first().boundingBox();
+    expect(Math.abs((salon?.width ?? 0) - 2 * (day?.width ?? 0))).toBeLessThan(4);
+    // The unavailability is hatched, not a bar.
+    const off = row(page, data.bob).locator('.unavailability');
+    expect(await off.textContent()).toBe('Congés');
+    expect(await off.evaluate((el) => getComputedStyle(el).backgroundImage)).toContain(
+      'repeating-linear-gradient',
+    );
+    await page.screenshot({ path: '/tmp/ordo-planning-fr.png' });
+
+    // Create: a click in Alice's Wednesday opens the task window there.
+    const wednesday = row(page, data.alice).locator('.cell[data-date="2026-03-04"]');
+    const box = await wednesday.boundingBox();
+    await wednesday.click({ position: { x: (box?.width ?? 100) - 12, y: 8 } });
+    const dialog = page.locator('#task-dialog');
+    await dialog.waitFor();
+    expect(await dialog.locator('#task-actions').count()).toBe(1);
+    await dialog.locator('[name=label]').fill('Visite client');
+    await dialog.locator('[name=startTime]').fill('10:00');
+    await dialog.locator('[name=endTime]').fill('11:30');
+    await dialog.locator('[name=clientId]').selectOption({ label: 'Dupont SA' });
+    await dialog.locator('[name=reminder]').selectOption('15');
+    await page.screenshot({ path: '/tmp/ordo-task-dialog-fr.png' });
+    await dialog.locator('#task-save').click();
+    await dialog.waitFor({ state: 'detached' });
+    const bar = row(page, data.alice).locator('.bar', { hasText: 'Visite client' });
+    await bar.waitFor();
+    const created = (await tasksOn(data.alice)).find((t) => t.label === 'Visite client');
+    expect(created?.timing).toEqual({
+      allDay: false,
+      start: Date.parse('2026-03-04T09:00Z'),
+      end: Date.parse('2026-03-04T10:30Z'),
+    });
+    expect(created?.reminder).toEqual({ kind: 'before', minutes: 15 });
+
+    // Move: drag the bar from its own start to Bob's Thursday.
+    const from = await bar.boundingBox();
+    const to = await row(page, data.bob).locator('.cell[data-date="2026-03-05"]').boundingBox();
+    if (!from || !to) throw new Error('no boxes');
+    await page.mouse.move(from.x + 4, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(to.x + 10, to.y + to.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await row(page, data.bob).locator('.bar', { hasText: 'Visite client' }).waitFor();
+    const moved = await ordo.tasks.get(SYSTEM, created?.id ?? '');
+    expect(moved.resourceIds).toEqual([data.bob.id]);
+    expect(moved.timing).toEqual({
+      allDay: false,
+      start: Date.parse('2026-03-05T09:00Z'),
+      end: Date.parse('2026-03-05T10:30Z'),
+    });
+
+    // Delete, after confirming.
+    await row(page, data.bob).locator('.bar', { hasText: 'Visite client' }).click();
+    await dialog.locator('#task-delete').click();
+    await page.click('dialog.confirm [data-confirm=yes]');
+    await dialog.waitFor({ state: 'detached' });
+    await row(page, data.bob)
+      .locator('.bar', { hasText: 'Visite client' })
+      .waitFor({ state: 'detached' });
+    expect((await tasksOn(data.bob)).some((t) => t.label === 'Visite client')).toBe(false);
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('shows a hostile label as text, running nothing', async () => {
+    const { context, page, problems } = await open('fr-FR');
+    await logIn(page, 'admin');
+    await showWeek(page);
+    const label = '<img src=x onerror=alert(1)>';
+    await row(page, data.truck).locator('.cell[data-date="2026-03-02"]').click();
+    await page.locator('#task-dialog [name=label]').fill(label);
+    await page.click('#task-save');
+    const bar = row(page, data.truck).locator('.bar', { hasText: 'onerror' });
+    await bar.waitFor();
+    expect(await bar.locator('.bar-label').textContent()).toContain(label);
+    expect(await page.locator('.planning img').count()).toBe(0);
+    await page.waitForTimeout(200);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('speaks English to an English browser, and switches language on demand', async () => {
+    const { context, page, problems } = await open('en-US');
+    await expect(page.locator('#login-form h2').textContent()).resolves.toBe('Log in');
+    await logIn(page, 'admin');
+    await showWeek(page);
+    expect(await page.textContent('[data-mode=week]')).toBe('Week');
+    expect(await row(page, data.bob).locator('.bar.masked').textContent()).toBe('10:00 Private');
+    await page.screenshot({ path: '/tmp/ordo-planning-en.png' });
+
+    await page.selectOption('#language', 'fr');
+    await page.locator('[data-mode=week]', { hasText: 'Semaine' }).waitFor();
+    await page.reload();
+    // The language and the week shown both survive a reload.
+    await page.locator('[data-mode=week]', { hasText: 'Semaine' }).waitFor();
+    await page.locator(`.day-head[data-date="${MONDAY}"]`).waitFor();
+    await page.selectOption('#language', 'en');
+    await page.locator('[data-mode=week]', { hasText: 'Week' }).waitFor();
+
+    // Month view still shows the tasks, one column a day.
+    await page.click('[data-mode=month]');
+    await page.locator('.day-head[data-date="2026-03-31"]').waitFor();
+    await row(page, data.alice).locator('.bar', { hasText: 'Chantier Dupont' }).waitFor();
+    await page.screenshot({ path: '/tmp/ordo-planning-month-en.png' });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('gives administrators their pages', async () => {
+    const { context, page, problems } = await open('fr-FR');
+    await logIn(page, 'admin');
+    await page.locator('#admin-nav').waitFor();
+    await page.click('[data-route="/admin/users"]');
+    await page.locator('tr', { hasText: 'reader' }).waitFor();
+    await page.click('[data-route="/admin/options"]');
+    const secret = page.locator('form.setting[data-key="mail.smtp.password"] input');
+    await secret.waitFor();
+    expect(await secret.getAttribute('placeholder')).toBe('non défini');
+    expect(await secret.inputValue()).toBe('');
+    await page.screenshot({ path: '/tmp/ordo-options-fr.png', fullPage: false });
+    await page.click('[data-route="/resources"]');
+    await page.locator('tr', { hasText: 'Camion 1' }).waitFor();
+    await page.screenshot({ path: '/tmp/ordo-resources-fr.png' });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('gives a read-only user no edit controls and no admin pages', async () => {
+    const { context, page, problems } = await open('fr-FR');
+    await logIn(page, 'reader');
+    await showWeek(page);
+    expect(await page.locator('#admin-nav').count()).toBe(0);
+    expect(await page.locator('#new-task').count()).toBe(0);
+    expect(await page.textContent('.planning-toolbar .badge')).toBe('Lecture seule');
+
+    await row(page, data.alice)
+      .locator('.cell[data-date="2026-03-04"]')
+      .click({ position: { x: 100, y: 8 } });
+    await page.waitForTimeout(150);
+    expect(await page.locator('#task-dialog').count()).toBe(0);
+
+    await row(page, data.alice).locator('.bar', { hasText: 'Chantier Dupont' }).click();
+    const dialog = page.locator('#task-dialog');
+    await dialog.waitFor();
+    expect(await dialog.locator('fieldset').getAttribute('disabled')).not.toBeNull();
+    expect(await dialog.locator('#task-save').count()).toBe(0);
+    expect(await dialog.locator('#task-delete').count()).toBe(0);
+    await page.keyboard.press('Escape');
+
+    await page.goto(`${base}/#/admin/users`);
+    await page.locator('.planning-toolbar').waitFor();
+    expect(await page.locator('table.list').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
