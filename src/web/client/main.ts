@@ -145,7 +145,7 @@ function renderShell(ctx: AppContext): void {
       'div',
       { class: 'brand' },
       h('strong', {}, 'Ordo'),
-      h('span', { class: 'muted' }, ctx.companyName),
+      ctx.companyName !== 'Ordo' ? h('span', { class: 'muted' }, ctx.companyName) : null,
     ),
     h(
       'nav',
