@@ -323,6 +323,69 @@ describe.skipIf(!haveChromium)('web page', () => {
     await context.close();
   });
 
+  it('imports an .ics file for a resource and exports its tasks', async () => {
+    const { context, page, problems } = await open('en-GB');
+    await logIn(page, 'admin');
+    await page.click('[data-route="/transfer"]');
+    await page.selectOption('[name=importResource]', { label: 'Camion 1' });
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//Ordo tests//EN',
+      'BEGIN:VEVENT',
+      'UID:import-1@example.test',
+      'DTSTAMP:20260301T120000Z',
+      'DTSTART:20260309T080000Z',
+      'DTEND:20260309T100000Z',
+      'SUMMARY:Révision camion',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n');
+    await page.setInputFiles('[name=file]', {
+      name: 'truck.ics',
+      mimeType: 'text/calendar',
+      buffer: Buffer.from(ics),
+    });
+    await page.click('#import-form button[type=submit]');
+    const imported = page.locator('[data-report=imported]');
+    await imported.waitFor();
+    expect(await imported.locator('h4').textContent()).toBe('Imported (1)');
+    expect(await imported.locator('li').textContent()).toContain('Révision camion');
+    await page.screenshot({ path: '/tmp/ordo-transfer-en.png' });
+
+    await page.selectOption('[name=exportResource]', { label: 'Camion 1' });
+    const exported = await page.evaluate(async () => {
+      const link = document.querySelector<HTMLAnchorElement>('#export-link');
+      return (await fetch(link?.href ?? '')).text();
+    });
+    expect(exported).toContain('BEGIN:VCALENDAR');
+    expect(exported).toContain('SUMMARY:Révision camion');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('reads on a narrow screen: the grid scrolls by itself, not the page', async () => {
+    const context = await browser.newContext({
+      locale: 'fr-FR',
+      viewport: { width: 390, height: 800 },
+    });
+    context.setDefaultTimeout(5000);
+    const page = await context.newPage();
+    await page.goto(base);
+    await logIn(page, 'admin');
+    await showWeek(page);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: '/tmp/ordo-planning-narrow-fr.png' });
+    await page.click('[data-mode=day]');
+    await page.locator('.hours').waitFor();
+    await page.screenshot({ path: '/tmp/ordo-planning-day-narrow-fr.png' });
+    await context.close();
+  });
+
   it('gives a read-only user no edit controls and no admin pages', async () => {
     const { context, page, problems } = await open('fr-FR');
     await logIn(page, 'reader');

@@ -193,7 +193,7 @@ const fr: Record<MessageKey, string> = {
   'login.password': 'Mot de passe',
   'login.submit': 'Se connecter',
   logout: 'Se déconnecter',
-  'nav.planning': 'Planning',
+  'nav.planning': 'Planning général',
   'nav.cards': "Fiches d'identité",
   'nav.resources': 'Ressources',
   'nav.clients': 'Clients',
