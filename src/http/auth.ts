@@ -52,7 +52,7 @@ export function installAuth(app: FastifyInstance, ordo: Ordo): void {
 async function identify(ordo: Ordo, request: FastifyRequest): Promise<void> {
   const header = request.headers.authorization;
   let userId: string | null = null;
-  let method: AuthMethod | null = null;
+  let method: AuthMethod;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw new OrdoError('TOKEN_INVALID');
@@ -61,7 +61,7 @@ async function identify(ordo: Ordo, request: FastifyRequest): Promise<void> {
   } else {
     const cookie = request.cookies[SESSION_COOKIE];
     if (cookie) userId = await ordo.sessions.userOf(cookie);
-    method = userId ? 'session' : null;
+    method = 'session';
   }
   if (!userId) return;
 

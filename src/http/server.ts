@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Ordo } from '../app/ordo.js';
 import { installAuth } from './auth.js';
 import { HTTP_CAPABILITIES } from './capabilities.js';
@@ -31,7 +31,8 @@ export async function buildServer(
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ordo.logger.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // One line per request, written by the onResponse hook below with the status's level.
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
     trustProxy: options.trustProxy ?? false,
