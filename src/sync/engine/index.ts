@@ -7,3 +7,10 @@ export { MemoryPlanning } from './planning-side.js';
 export type { SyncStateStore, SyncPair, SyncIntent } from './state-store.js';
 export { MemorySyncStateStore } from './state-store.js';
 export { decide, type GridInput, type GridDecision, type GridAction } from './decide.js';
+export {
+  SqlSyncStateStore,
+  createSyncItemsTable,
+  type SyncStateDatabase,
+  type SyncItemsTable,
+  type SyncAccountsCursorColumns,
+} from './sql-state-store.js';

@@ -1,0 +1,107 @@
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { ManualClock } from '../../shared/clock.js';
+import { silentLogger } from '../../shared/logger.js';
+import { MemoryCalendar, SimulatedCrash } from '../memory/memory-calendar.js';
+import { MemoryPlanning } from './planning-side.js';
+import { runSync } from './run-sync.js';
+import {
+  createSyncItemsTable,
+  SqlSyncStateStore,
+  type SyncStateDatabase,
+} from './sql-state-store.js';
+import { at, DEFAULT_SETTINGS, T0 } from './sync-test-kit.js';
+
+const open: Kysely<SyncStateDatabase>[] = [];
+
+async function database(): Promise<Kysely<SyncStateDatabase>> {
+  const db = new Kysely<SyncStateDatabase>({
+    dialect: new SqliteDialect({ database: new SQLite(':memory:') }),
+  });
+  open.push(db);
+  await createSyncItemsTable(db);
+  await db.schema
+    .createTable('sync_accounts')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('sync_cursor', 'text')
+    .addColumn('sync_cursor_saved_at', 'bigint')
+    .execute();
+  await db
+    .insertInto('sync_accounts')
+    .values({ id: 'acc-1', sync_cursor: null, sync_cursor_saved_at: null })
+    .execute();
+  return db;
+}
+
+afterEach(async () => {
+  for (const db of open.splice(0)) await db.destroy();
+});
+
+const pair = {
+  taskId: 'task-1',
+  ref: 'task-1.ics',
+  uid: 'task-1',
+  kind: 'event' as const,
+  etag: '"1"',
+  planningHash: 'p',
+  remoteHash: 'r',
+  startsAt: 1,
+  endsAt: 2,
+  planningDeletedSeenAt: null,
+  remoteDeletedSeenAt: 5,
+};
+
+describe('SqlSyncStateStore on SQLite', () => {
+  it('keeps pairs, intents and the cursor per account; a pair replaces its intent', async () => {
+    const db = await database();
+    const store = new SqlSyncStateStore({ db, accountId: 'acc-1', clock: new ManualClock(T0) });
+    const other = new SqlSyncStateStore({ db, accountId: 'acc-2', clock: new ManualClock(T0) });
+
+    await store.saveIntent({ taskId: 'task-1', uid: 'task-1', kind: 'event', startedAt: T0 });
+    expect(await store.loadIntents()).toEqual([
+      { taskId: 'task-1', uid: 'task-1', kind: 'event', startedAt: T0 },
+    ]);
+    await store.savePair(pair);
+    expect(await store.loadIntents()).toEqual([]);
+    expect(await store.loadPairs()).toEqual([pair]);
+    await store.saveIntent({ taskId: 'task-1', uid: 'task-1', kind: 'event', startedAt: T0 });
+    expect(await store.loadPairs()).toEqual([pair]);
+    await store.savePair({ ...pair, etag: '"2"' });
+    expect((await store.loadPairs())[0]?.etag).toBe('"2"');
+    expect(await other.loadPairs()).toEqual([]);
+
+    await store.saveCursor('seq:1');
+    expect(await store.loadCursor()).toBe('seq:1');
+    await store.deletePair('task-1');
+    expect(await store.loadPairs()).toEqual([]);
+  });
+
+  it('drives the engine: a crash between a calendar create and the state leaves no duplicate', async () => {
+    const db = await database();
+    const clock = new ManualClock(T0);
+    const planning = new MemoryPlanning(clock);
+    const calendar = new MemoryCalendar({ clock });
+    const sync = () =>
+      runSync({
+        provider: calendar,
+        planning,
+        state: new SqlSyncStateStore({ db, accountId: 'acc-1', clock }),
+        settings: DEFAULT_SETTINGS,
+        clock,
+        logger: silentLogger(),
+      });
+    planning.add({ label: 'A', timing: at(1, 8) });
+    planning.add({ label: 'B', timing: at(1, 9) });
+    calendar.setFaults({ crashOnWrite: 2 });
+    await expect(sync()).rejects.toBeInstanceOf(SimulatedCrash);
+    await sync();
+    expect(calendar.items.size).toBe(2);
+    const writes = calendar.writes + planning.writes;
+    await sync();
+    expect(calendar.writes + planning.writes).toBe(writes);
+    const rows = await db.selectFrom('sync_items').selectAll().execute();
+    expect(rows.map((r) => r.status)).toEqual(['linked', 'linked']);
+  });
+});

@@ -1,0 +1,210 @@
+/**
+ * The synchronization state in SQL (SQLite or PostgreSQL through Kysely), in the tables
+ * documented at the top of `state-store.ts`. One instance serves one account.
+ */
+import type { Kysely } from 'kysely';
+
+import type { Clock } from '../../shared/clock.js';
+import type { ItemKind } from '../provider.js';
+import type { SyncIntent, SyncPair, SyncStateStore } from './state-store.js';
+
+export interface SyncItemsTable {
+  account_id: string;
+  task_id: string;
+  status: 'linked' | 'intent';
+  uid: string;
+  kind: ItemKind;
+  ref: string | null;
+  etag: string | null;
+  planning_hash: string | null;
+  remote_hash: string | null;
+  starts_at: number | null;
+  ends_at: number | null;
+  planning_deleted_seen_at: number | null;
+  remote_deleted_seen_at: number | null;
+  updated_at: number;
+}
+
+/** The columns of `sync_accounts` the engine reads and writes. */
+export interface SyncAccountsCursorColumns {
+  id: string;
+  sync_cursor: string | null;
+  sync_cursor_saved_at: number | null;
+}
+
+export interface SyncStateDatabase {
+  sync_items: SyncItemsTable;
+  sync_accounts: SyncAccountsCursorColumns;
+}
+
+/** Creates `sync_items` (for the store's migration; `sync_accounts` belongs to the accounts). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function createSyncItemsTable(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('sync_items')
+    .addColumn('account_id', 'text', (c) => c.notNull())
+    .addColumn('task_id', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('uid', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('ref', 'text')
+    .addColumn('etag', 'text')
+    .addColumn('planning_hash', 'text')
+    .addColumn('remote_hash', 'text')
+    .addColumn('starts_at', 'bigint')
+    .addColumn('ends_at', 'bigint')
+    .addColumn('planning_deleted_seen_at', 'bigint')
+    .addColumn('remote_deleted_seen_at', 'bigint')
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('sync_items_pk', ['account_id', 'task_id'])
+    .addUniqueConstraint('sync_items_ref', ['account_id', 'ref'])
+    .execute();
+  await db.schema
+    .createIndex('sync_items_uid')
+    .on('sync_items')
+    .columns(['account_id', 'uid'])
+    .execute();
+}
+
+export class SqlSyncStateStore implements SyncStateStore {
+  private readonly db: Kysely<SyncStateDatabase>;
+  private readonly accountId: string;
+  private readonly clock: Clock;
+
+  constructor(options: { db: Kysely<SyncStateDatabase>; accountId: string; clock: Clock }) {
+    this.db = options.db;
+    this.accountId = options.accountId;
+    this.clock = options.clock;
+  }
+
+  async loadPairs(): Promise<SyncPair[]> {
+    const rows = await this.items().where('status', '=', 'linked').selectAll().execute();
+    return rows.map(toPair);
+  }
+
+  async savePair(pair: SyncPair): Promise<void> {
+    const row = { ...fromPair(pair), account_id: this.accountId, updated_at: this.clock.now() };
+    const { account_id: _a, task_id: _t, ...update } = row;
+    await this.db
+      .insertInto('sync_items')
+      .values(row)
+      .onConflict((conflict) => conflict.columns(['account_id', 'task_id']).doUpdateSet(update))
+      .execute();
+  }
+
+  async deletePair(taskId: string): Promise<void> {
+    await this.db
+      .deleteFrom('sync_items')
+      .where('account_id', '=', this.accountId)
+      .where('task_id', '=', taskId)
+      .where('status', '=', 'linked')
+      .execute();
+  }
+
+  async loadIntents(): Promise<SyncIntent[]> {
+    const rows = await this.items().where('status', '=', 'intent').selectAll().execute();
+    return rows.map((row) => ({
+      taskId: row.task_id,
+      uid: row.uid,
+      kind: row.kind,
+      startedAt: Number(row.updated_at),
+    }));
+  }
+
+  async saveIntent(intent: SyncIntent): Promise<void> {
+    await this.db
+      .insertInto('sync_items')
+      .values({
+        account_id: this.accountId,
+        task_id: intent.taskId,
+        status: 'intent',
+        uid: intent.uid,
+        kind: intent.kind,
+        ref: null,
+        etag: null,
+        planning_hash: null,
+        remote_hash: null,
+        starts_at: null,
+        ends_at: null,
+        planning_deleted_seen_at: null,
+        remote_deleted_seen_at: null,
+        updated_at: intent.startedAt,
+      })
+      // A linked pair is never downgraded to an intent; a repeated intent refreshes its UID.
+      .onConflict((conflict) =>
+        conflict
+          .columns(['account_id', 'task_id'])
+          .doUpdateSet({ uid: intent.uid, kind: intent.kind, updated_at: intent.startedAt })
+          .where('sync_items.status', '=', 'intent'),
+      )
+      .execute();
+  }
+
+  async deleteIntent(taskId: string): Promise<void> {
+    await this.db
+      .deleteFrom('sync_items')
+      .where('account_id', '=', this.accountId)
+      .where('task_id', '=', taskId)
+      .where('status', '=', 'intent')
+      .execute();
+  }
+
+  async loadCursor(): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('sync_accounts')
+      .select('sync_cursor')
+      .where('id', '=', this.accountId)
+      .executeTakeFirst();
+    return row?.sync_cursor ?? null;
+  }
+
+  async saveCursor(cursor: string | null): Promise<void> {
+    await this.db
+      .updateTable('sync_accounts')
+      .set({ sync_cursor: cursor, sync_cursor_saved_at: this.clock.now() })
+      .where('id', '=', this.accountId)
+      .execute();
+  }
+
+  private items() {
+    return this.db.selectFrom('sync_items').where('account_id', '=', this.accountId);
+  }
+}
+
+function toPair(row: SyncItemsTable): SyncPair {
+  return {
+    taskId: row.task_id,
+    ref: row.ref ?? '',
+    uid: row.uid,
+    kind: row.kind,
+    etag: row.etag,
+    planningHash: row.planning_hash ?? '',
+    remoteHash: row.remote_hash ?? '',
+    startsAt: Number(row.starts_at),
+    endsAt: Number(row.ends_at),
+    planningDeletedSeenAt: nullableNumber(row.planning_deleted_seen_at),
+    remoteDeletedSeenAt: nullableNumber(row.remote_deleted_seen_at),
+  };
+}
+
+function fromPair(pair: SyncPair): Omit<SyncItemsTable, 'account_id' | 'updated_at'> {
+  return {
+    task_id: pair.taskId,
+    status: 'linked',
+    uid: pair.uid,
+    kind: pair.kind,
+    ref: pair.ref,
+    etag: pair.etag,
+    planning_hash: pair.planningHash,
+    remote_hash: pair.remoteHash,
+    starts_at: pair.startsAt,
+    ends_at: pair.endsAt,
+    planning_deleted_seen_at: pair.planningDeletedSeenAt,
+    remote_deleted_seen_at: pair.remoteDeletedSeenAt,
+  };
+}
+
+/** BIGINT may come back as a string from drivers that keep 64-bit precision. */
+function nullableNumber(value: number | string | null): number | null {
+  return value === null ? null : Number(value);
+}
