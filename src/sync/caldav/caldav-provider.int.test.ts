@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 
+import { isOrdoError, type OrdoError } from '../../shared/errors.js';
 import {
   describeWithServer,
   startRadicale,
@@ -11,6 +12,7 @@ import { CONTRACT_WINDOW, contractFields, runProviderContract } from '../provide
 import { createCalDavProvider } from './caldav-provider.js';
 import { decodeCursor, encodeCursor } from './caldav-cursor.js';
 import { discoverCalendars } from './discovery.js';
+import { toICalendar } from './ical-mapping.js';
 
 const SERVERS: Array<[string, CalDavServerStarter]> = [
   ['Radicale', startRadicale],
@@ -59,6 +61,33 @@ for (const [name, start] of SERVERS) {
       expect(read?.fields.remark).toBe(expected);
     });
 
+    it('names the href holding a UID created by someone else (no-uid-conflict)', async () => {
+      const url = await server().createCalendar();
+      const provider = createCalDavProvider({
+        ...credentials(server()),
+        calendarUrl: url,
+        timeZone: 'UTC',
+      });
+      const fields = contractFields();
+      const elsewhere = `${url}made-by-another-client.ics`;
+      const put = await fetch(elsewhere, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'text/calendar', ...basicAuth(server()) },
+        body: toICalendar(fields, { timeZone: 'UTC' }),
+      });
+      expect(put.status).toBe(201);
+
+      const error = await provider.create(fields).then(
+        () => null,
+        (thrown: unknown) => thrown,
+      );
+      expect(isOrdoError(error, 'SYNC_REMOTE_EXISTS')).toBe(true);
+      expect((error as OrdoError).details).toEqual({
+        ref: new URL(elsewhere).pathname,
+        uidConflict: true,
+      });
+    });
+
     it('lists the window in one query per kind after one PROPFIND', async () => {
       const counted = countingFetch();
       const provider = createCalDavProvider({
@@ -74,6 +103,12 @@ for (const [name, start] of SERVERS) {
       expect(counted.count() - before).toBe(3);
     });
   });
+}
+
+function basicAuth(server: CalDavServer): Record<string, string> {
+  if (server.username === undefined) return {};
+  const token = Buffer.from(`${server.username}:${server.password ?? ''}`).toString('base64');
+  return { Authorization: `Basic ${token}` };
 }
 
 function credentials(server: CalDavServer) {
