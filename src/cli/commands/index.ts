@@ -3,8 +3,10 @@ import type { Command } from '../command.js';
 import { ADMIN_COMMANDS } from './admin.js';
 import { CALENDAR_FILE_COMMANDS } from './calendar-files.js';
 import { PLANNING_COMMANDS } from './planning.js';
+import { SERVE_COMMANDS } from './serve.js';
 
 export const COMMANDS: Command[] = [
+  ...SERVE_COMMANDS,
   ...PLANNING_COMMANDS,
   ...CALENDAR_FILE_COMMANDS,
   ...ADMIN_COMMANDS,
