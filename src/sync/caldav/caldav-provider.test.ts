@@ -170,6 +170,35 @@ describe('CalDAV provider listing', () => {
   });
 });
 
+describe('CalDAV provider on a server with only getctag', () => {
+  const ctagInfo = (ctag: string) =>
+    multistatus(
+      member(
+        '/cal/work/',
+        `<cs:getctag xmlns:cs="http://calendarserver.org/ns/">${ctag}</cs:getctag>`,
+      ),
+    );
+  const ctagCursor = encodeCursor({ token: null, ctag: 'c1', window: CONTRACT_WINDOW, count: 1 });
+
+  it('answers an unchanged ctag with no change in one request', async () => {
+    const { provider, seen } = providerWith([ctagInfo('c1')]);
+    const changes = await provider.listChanges(ctagCursor, CONTRACT_WINDOW);
+    expect(changes).toMatchObject({ complete: false, changed: [], deleted: [] });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('answers a changed ctag with a complete listing', async () => {
+    const { provider } = providerWith([
+      ctagInfo('c2'),
+      multistatus(withData('/cal/work/a.ics', 'a', '1')),
+      multistatus(''),
+    ]);
+    const changes = await provider.listChanges(ctagCursor, CONTRACT_WINDOW);
+    expect(changes.complete).toBe(true);
+    expect(decodeCursor(changes.cursor)).toMatchObject({ token: null, ctag: 'c2' });
+  });
+});
+
 describe('CalDAV provider retries', () => {
   it('waits as long as Retry-After asks on 429, then succeeds', async () => {
     const { provider, waits } = providerWith([
