@@ -156,6 +156,13 @@ const en = {
   'transfer.noFile': 'Choose a file first.',
   'error.generic': 'Something went wrong: {message}',
   'error.NETWORK': 'The server cannot be reached.',
+  'error.field.label': 'A task needs a label.',
+  'error.field.start': 'This start is not valid.',
+  'error.field.end': 'The end must come after the start.',
+  'error.field.password': 'A password has 8 to 200 characters.',
+  'error.field.login': 'A login is 1 to 100 letters, digits, dots, dashes, underscores or @.',
+  'error.field.name': 'A name of 1 to 200 characters is needed.',
+  'error.field.reminder': 'This reminder is not valid.',
   'error.VALIDATION': 'This value is not valid.',
   'error.NOT_FOUND': 'Not found.',
   'error.CONFLICT': 'The change conflicts with the current state.',
@@ -331,6 +338,14 @@ const fr: Record<MessageKey, string> = {
   'transfer.noFile': "Choisissez d'abord un fichier.",
   'error.generic': 'Une erreur est survenue : {message}',
   'error.NETWORK': 'Le serveur est injoignable.',
+  'error.field.label': 'Une tâche a besoin d’un libellé.',
+  'error.field.start': 'Ce début n’est pas valable.',
+  'error.field.end': 'La fin doit venir après le début.',
+  'error.field.password': 'Un mot de passe compte de 8 à 200 caractères.',
+  'error.field.login':
+    'Un identifiant compte de 1 à 100 lettres, chiffres, points, tirets, soulignés ou @.',
+  'error.field.name': 'Un nom de 1 à 200 caractères est nécessaire.',
+  'error.field.reminder': 'Ce rappel n’est pas valable.',
   'error.VALIDATION': "Cette valeur n'est pas valable.",
   'error.NOT_FOUND': 'Introuvable.',
   'error.CONFLICT': "La modification est en conflit avec l'état actuel.",
@@ -410,6 +425,9 @@ export function t(key: MessageKey, vars: Record<string, string | number> = {}): 
 export function errorText(error: unknown): string {
   const apiError = error as Partial<ApiError> | null;
   const code = apiError?.code;
+  const field = String(apiError?.details?.field ?? '').split('.')[0];
+  const fieldKey = `error.field.${field}` as MessageKey;
+  if (code === 'VALIDATION' && field && fieldKey in en) return t(fieldKey);
   const key = `error.${code}` as MessageKey;
   if (code && key in en) {
     // The server's message names the specific problem; keep it when it is in the user's

@@ -91,7 +91,7 @@ function showReport(root: HTMLElement, report: ImportReport): void {
   const list = (kind: string, title: string, items: { uid: string; text: string }[]) =>
     h(
       'section',
-      { class: `report report-${kind}`, data: { report: kind } },
+      { class: `report report-${kind}${items.length ? '' : ' empty'}`, data: { report: kind } },
       h('h4', {}, title),
       h(
         'ul',
