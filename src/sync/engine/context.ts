@@ -27,6 +27,8 @@ export interface RunContext {
   report: ReportBuilder;
   /** Linked pairs by task id, kept in step with the state store as the run writes it. */
   pairs: Map<string, SyncPair>;
+  /** Pairs left untouched this run (their calendar item cannot be read). */
+  blocked: Set<string>;
 }
 
 /** One side of a pair as this run found it. `unseen`: not examined (outside the window). */

@@ -26,7 +26,12 @@ import type { SyncPair } from './state-store.js';
 const MAX_ATTEMPTS = 3;
 
 /** Planning-side errors that concern one item: reported, and the run goes on. */
-const ITEM_ERRORS = new Set(['TASK_TIMING_INVALID', 'VALIDATION', 'TASK_NOT_FOUND']);
+const ITEM_ERRORS = new Set([
+  'TASK_TIMING_INVALID',
+  'VALIDATION',
+  'TASK_NOT_FOUND',
+  'ICS_ITEM_INVALID',
+]);
 
 export interface PairInput {
   pair: SyncPair;

@@ -607,6 +607,24 @@ describe('commit per operation and faults', () => {
     ]);
   });
 
+  it('leaves a pair alone while its calendar item cannot be read, and reports it', async () => {
+    const kit = createKit();
+    const task = kit.task({ label: 'A', timing: at(1, 8) });
+    kit.task({ label: 'B', timing: at(1, 9) });
+    await kit.sync();
+    const ref = kit.state.pairs.get(task.id)!.ref;
+    kit.calendar.setFaults({ unreadableRefs: new Set([ref]) });
+    kit.calendar.expireCursors();
+    kit.planning.edit(task.id, { label: 'A2' });
+    const report = await kit.sync();
+    expect(report.errors.map((e) => [e.code, e.ref])).toEqual([['ICS_ITEM_INVALID', ref]]);
+    expect(kit.tasks()).toHaveLength(2);
+    expect(kit.calendar.items.get(ref)?.fields.label).toBe('A');
+    kit.calendar.clearFaults();
+    await kit.sync();
+    expect(kit.calendar.items.get(ref)?.fields.label).toBe('A2');
+  });
+
   it('reads an answer cut into pages, and saves the cursor only after the run', async () => {
     const kit = createKit();
     for (let i = 0; i < 7; i += 1) kit.calendar.userCreate(eventFields(`R${i}`, at(1, 8 + i)));

@@ -4,7 +4,7 @@
  * then save the cursor.
  */
 import type { Clock } from '../../shared/clock.js';
-import { OrdoError } from '../../shared/errors.js';
+import { isOrdoError, OrdoError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { CalendarProvider, ChangeSet, RemoteItem } from '../provider.js';
 import {
@@ -59,6 +59,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   const settledTasks = new Set(run.pairs.keys());
   const settledRefs = new Set([...run.pairs.values()].map((pair) => pair.ref));
   for (const pair of [...run.pairs.values()]) {
+    if (run.blocked.has(pair.taskId)) continue;
     await syncPair(run, {
       pair,
       planning: planning.get(pair.taskId) ?? { state: 'unseen' },
@@ -98,6 +99,7 @@ async function openRun(options: RunSyncOptions): Promise<RunContext> {
     window: syncWindow(options.settings, now),
     report: new ReportBuilder(now),
     pairs: new Map(pairs.map((pair) => [pair.taskId, pair])),
+    blocked: new Set(),
   };
 }
 
@@ -164,7 +166,8 @@ async function resolveRemoteSides(
     const missing =
       deleted.has(pair.ref) || (changes.complete && overlaps(spanOfPair(pair), run.window));
     if (!missing) continue;
-    const found = await run.provider.get(pair.ref);
+    const found = await readKnownItem(run, pair);
+    if (found === 'unreadable') continue;
     views.set(
       pair.taskId,
       found
@@ -173,6 +176,24 @@ async function resolveRemoteSides(
     );
   }
   return views;
+}
+
+/**
+ * Reads a known item the listing did not show. One the server holds but we cannot read is
+ * neither deleted nor changed: its pair is left as it is for this run, and reported.
+ */
+async function readKnownItem(
+  run: RunContext,
+  pair: SyncPair,
+): Promise<RemoteItem | null | 'unreadable'> {
+  try {
+    return await run.provider.get(pair.ref);
+  } catch (error) {
+    if (!isOrdoError(error, 'ICS_ITEM_INVALID')) throw error;
+    run.report.fail({ taskId: pair.taskId, ref: pair.ref }, error);
+    run.blocked.add(pair.taskId);
+    return 'unreadable';
+  }
 }
 
 /**

@@ -44,6 +44,8 @@ export interface MemoryCalendarFaults {
   rejectLabelPrefix: string | null;
   /** Listings are cut into pages of this many entries. */
   pageSize: number | null;
+  /** Items the server holds but that cannot be read: left out of listings, `get` throws. */
+  unreadableRefs: ReadonlySet<string>;
   /** The n-th call from now (1 = the next) fails with `SYNC_REMOTE_UNAVAILABLE`. */
   unavailableOnCall: number | null;
   /** Before the n-th write from now, someone else edits the item (the write loses the race). */
@@ -76,6 +78,7 @@ const NO_FAULTS: MemoryCalendarFaults = {
   unwindowedDeltas: false,
   rejectLabelPrefix: null,
   pageSize: null,
+  unreadableRefs: new Set(),
   unavailableOnCall: null,
   raceOnWrite: null,
   crashOnWrite: null,
@@ -167,6 +170,12 @@ export class MemoryCalendar implements CalendarProvider {
     this.enter();
     const item = this.items.get(ref);
     if (!item) return null;
+    if (this.faults.unreadableRefs.has(ref)) {
+      throw new OrdoError('ICS_ITEM_INVALID', {
+        details: { ref },
+        remote: { status: 200, href: ref },
+      });
+    }
     if (this.faults.rewriteEtags) item.etag = this.newEtag();
     return this.view(item);
   }
@@ -307,7 +316,9 @@ export class MemoryCalendar implements CalendarProvider {
   }
 
   private completeListing(window: SyncWindow): ChangeSet {
-    const changed = [...this.items.values()].filter((item) => this.inWindow(item, window));
+    const changed = [...this.items.values()].filter(
+      (item) => this.inWindow(item, window) && !this.faults.unreadableRefs.has(item.ref),
+    );
     return {
       complete: true,
       changed: changed.map((item) => this.read(item)),
@@ -323,6 +334,7 @@ export class MemoryCalendar implements CalendarProvider {
       const inside = this.inWindow(item, window);
       const entered = inside && !this.inWindow(item, since.window);
       if (item.changedSeq <= since.seq && !entered) continue;
+      if (this.faults.unreadableRefs.has(item.ref)) continue;
       if (inside || this.faults.unwindowedDeltas) changed.push(this.read(item));
       else deleted.push(item.ref);
     }
