@@ -4,6 +4,7 @@
  * background workers (started only by `ordo serve`, or by a command that runs one pass).
  * A capability appends itself to `CAPABILITIES`.
  */
+import { mailCapability } from '../mail/capability.js';
 import type { Ordo } from './ordo.js';
 
 export interface Capability {
@@ -14,7 +15,7 @@ export interface Capability {
   startWorker?(ordo: Ordo): Promise<() => Promise<void> | void>;
 }
 
-export const CAPABILITIES: Capability[] = [];
+export const CAPABILITIES: Capability[] = [mailCapability];
 
 export async function installCapabilities(ordo: Ordo): Promise<void> {
   for (const capability of CAPABILITIES) await capability.install?.(ordo);

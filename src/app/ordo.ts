@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config/config.js';
 import { installCapabilities } from './capabilities.js';
+import type { MailServices } from '../mail/capability.js';
 import type { Actor } from '../planning/actor.js';
 import { Directory } from '../planning/directory.js';
 import { PeriodicTasks } from '../planning/periodic.js';
@@ -31,6 +32,8 @@ export interface Ordo {
   tasks: TaskService;
   periodicTasks: PeriodicTasks;
   unavailabilities: Unavailabilities;
+  /** Task e-mails and SMS: set when the mail capability is installed. */
+  mail?: MailServices;
   /** Closes what was opened, in reverse order; registered by capabilities as they start. */
   onClose(fn: () => Promise<void> | void): void;
   close(): Promise<void>;

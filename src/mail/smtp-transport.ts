@@ -15,6 +15,8 @@ export interface SmtpSenderOptions {
   password?: string;
   /** Keep connections open between messages (several messages in a burst). */
   pool?: boolean;
+  /** With `pool`: how many connections at most (nodemailer's default is 5). */
+  maxConnections?: number;
   /** The name said in EHLO; nodemailer uses the machine's host name without it. */
   clientName?: string;
   timeouts?: { connectMs?: number; greetingMs?: number; socketMs?: number };
@@ -49,6 +51,7 @@ export function createSmtpSender(options: SmtpSenderOptions): SmtpSender {
   const transporter = nodemailer.createTransport({
     ...connectionOptions(options),
     pool: options.pool ?? false,
+    ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
   });
 
   return {

@@ -5,6 +5,9 @@
  */
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { parseAddressList } from '../mail/addresses.js';
+import { TASK_MESSAGE_FIELDS } from '../mail/task-fields.js';
+import { DEFAULT_OPERATORS, operatorSchema } from '../sms/operators.js';
 
 export interface SettingDefinition<T = unknown> {
   schema: z.ZodType<T>;
@@ -18,7 +21,6 @@ export interface SettingDefinition<T = unknown> {
 
 const timeZone = z.string().refine((v) => IANAZone.isValidZone(v), 'not an IANA time zone');
 const bool = z.boolean();
-const csvList = z.array(z.string().min(1));
 
 function define<T>(d: SettingDefinition<T>): SettingDefinition<T> {
   return d;
@@ -101,7 +103,14 @@ export const SETTINGS = {
     adminOnly: true,
   }),
   'mail.cc': define({
-    schema: z.string().max(2000),
+    schema: z
+      .string()
+      .max(2000)
+      .superRefine((field, ctx) => {
+        const { invalid } = parseAddressList(field);
+        if (invalid.length > 0)
+          ctx.addIssue({ code: 'custom', message: `not an address: ${invalid[0]}` });
+      }),
     default: '',
     description: 'Addresses that receive a copy of every task e-mail, separated by ; or ,.',
     adminOnly: true,
@@ -117,7 +126,7 @@ export const SETTINGS = {
     description: 'E-mail the task by itself when it is created.',
   }),
   'mail.fields': define({
-    schema: csvList,
+    schema: z.array(z.enum(TASK_MESSAGE_FIELDS)).min(1),
     default: ['label', 'start', 'end', 'resources', 'client', 'location', 'remark'],
     description: 'The task fields the e-mail contains, in order.',
   }),
@@ -130,7 +139,15 @@ export const SETTINGS = {
   'sms.operator': define({
     schema: z.string().max(100),
     default: '',
-    description: 'The phone operator whose e-mail-to-SMS gateway is used.',
+    description:
+      'The phone operator (an id from sms.operators) whose e-mail-to-SMS gateway is used.',
+    adminOnly: true,
+  }),
+  'sms.operators': define({
+    schema: z.array(operatorSchema).max(200),
+    default: [...DEFAULT_OPERATORS],
+    description:
+      "The phone operators whose e-mail-to-SMS gateway can be used (JSON list of id, name, domain, numberFormat 'national' or 'international').",
     adminOnly: true,
   }),
   'sms.http.provider': define({

@@ -106,10 +106,20 @@ function parseText(def: SettingDefinition, text: string): unknown {
   }
   if (typeof def.default === 'number') return text.trim() === '' ? text : Number(text);
   if (Array.isArray(def.default)) {
+    // A list of objects (sms.operators) is typed as JSON.
+    if (text.trim().startsWith('[')) return parseJson(text);
     return text
       .split(/[,;]/)
       .map((s) => s.trim())
       .filter(Boolean);
   }
   return text;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
