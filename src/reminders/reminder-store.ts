@@ -334,21 +334,22 @@ export class ReminderStore {
       .execute();
   }
 
-  /** Pending deliveries that reached a page become delivered; other states stay. */
+  /**
+   * Pending deliveries that reached a page become delivered; other states stay. A user
+   * connected here receives all of their deliveries of a batch, so the pairs are exactly
+   * the rows of these reminders and these users: one statement per chunk.
+   */
   async markDelivered(deliveries: readonly Delivery[], now: number): Promise<void> {
-    const byUser = new Map<string, string[]>();
-    for (const d of deliveries)
-      byUser.set(d.userId, [...(byUser.get(d.userId) ?? []), d.reminderId]);
-    for (const [userId, ids] of byUser) {
-      for (const chunk of chunks(ids)) {
-        await this.options.db
-          .updateTable('reminder_states')
-          .set({ state: 'delivered', updated_at: now })
-          .where('user_id', '=', userId)
-          .where('reminder_id', 'in', chunk)
-          .where('state', '=', 'pending')
-          .execute();
-      }
+    if (deliveries.length === 0) return;
+    const users = [...new Set(deliveries.map((d) => d.userId))];
+    for (const chunk of chunks([...new Set(deliveries.map((d) => d.reminderId))])) {
+      await this.options.db
+        .updateTable('reminder_states')
+        .set({ state: 'delivered', updated_at: now })
+        .where('reminder_id', 'in', chunk)
+        .where('user_id', 'in', users)
+        .where('state', '=', 'pending')
+        .execute();
     }
   }
 }
