@@ -1,0 +1,241 @@
+/**
+ * Outlook appointments through Microsoft Graph, behind the engine's CalendarProvider port.
+ *
+ * Listing: calendarView delta (https://learn.microsoft.com/graph/api/event-delta), whose
+ * deltaLink is the cursor. A delta entry does not carry our UID (calendarView delta refuses
+ * `$expand` of extended properties), so a complete listing reads the UIDs with one paged
+ * events listing, and an incremental one reads each changed event we created.
+ *
+ * Costs, in requests: a no-change sync is one delta request; a first sync is the delta pages
+ * plus the UID listing pages; n changes cost the delta pages plus up to n reads.
+ */
+import crypto from 'node:crypto';
+
+import { OrdoError } from '../../shared/errors.js';
+import type {
+  CalendarProvider,
+  ChangeSet,
+  CreateResult,
+  RemoteItem,
+  SyncFields,
+  SyncWindow,
+} from '../provider.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  graphDateTime,
+  mapAll,
+  readDeltaRound,
+  sameWindow,
+  type DeltaRound,
+  type GraphCursor,
+  type GraphJson,
+} from './delta.js';
+import {
+  fromGraphEvent,
+  needsUidLookup,
+  toGraphEvent,
+  UID_EXPAND,
+  ordoUidOf,
+} from './event-mapping.js';
+import {
+  createGraphClient,
+  graphError,
+  unexpected,
+  type GraphClientOptions,
+} from './graph-client.js';
+import { sameContent, writeFailure } from './writes.js';
+
+export interface GraphEventsProviderOptions extends GraphClientOptions {
+  /** A calendar of the mailbox; the default calendar without it. */
+  calendarId?: string;
+  /** Items per delta page (Prefer: odata.maxpagesize). */
+  pageSize?: number;
+}
+
+export function createGraphEventsProvider(options: GraphEventsProviderOptions): CalendarProvider {
+  const client = createGraphClient(options);
+  const pageSize = options.pageSize ?? 100;
+  const collection = options.calendarId
+    ? `/me/calendars/${encodeURIComponent(options.calendarId)}`
+    : '/me';
+  const eventsPath = options.calendarId ? `${collection}/events` : '/me/events';
+
+  async function listChanges(cursor: string | null, window: SyncWindow): Promise<ChangeSet> {
+    const previous = decodeCursor(cursor);
+    if (previous && sameWindow(previous, window)) {
+      const round = await readDeltaRound(client, { start: previous.link, pageSize });
+      if (round) return incremental(round, window);
+    } else if (previous) {
+      const moved = await windowMoved(previous, window);
+      if (moved) return moved;
+    }
+    return complete(window);
+  }
+
+  async function complete(window: SyncWindow): Promise<ChangeSet> {
+    const round = await readDeltaRound(client, { start: deltaStart(window), pageSize });
+    if (!round) throw new OrdoError('SYNC_REMOTE_PROTOCOL', { message: 'A new delta expired' });
+    const uids = round.items.some(needsUidLookup) ? await listUids(window) : new Map();
+    const changed = await itemsOf(round.items, uids);
+    return { complete: true, changed, deleted: [], cursor: encodeCursor(round.deltaLink, window) };
+  }
+
+  async function incremental(round: DeltaRound, window: SyncWindow): Promise<ChangeSet> {
+    const changed = await itemsOf(round.items, new Map());
+    const deleted: string[] = [];
+    // "changed": the event left the view or stopped matching it. Only a read tells a
+    // deletion from a move out of the window; a moved event is a change the engine needs.
+    for (const entry of round.removed) {
+      if (entry.reason === 'deleted') {
+        deleted.push(entry.id);
+        continue;
+      }
+      const item = await get(entry.id);
+      if (item) changed.push(item);
+      else deleted.push(entry.id);
+    }
+    return { complete: false, changed, deleted, cursor: encodeCursor(round.deltaLink, window) };
+  }
+
+  /**
+   * The window moved (a new day): a deltaLink is bound to its window, so a new round is read
+   * for the new window first, then the old link for what changed meanwhile. Events that only
+   * entered through the new part of the window are reported with those changes.
+   */
+  async function windowMoved(previous: GraphCursor, window: SyncWindow): Promise<ChangeSet | null> {
+    const fresh = await readDeltaRound(client, { start: deltaStart(window), pageSize });
+    const old = await readDeltaRound(client, { start: previous.link, pageSize });
+    if (!fresh || !old) return null;
+
+    const since = await incremental(old, window);
+    const known = new Set(since.changed.map((item) => item.ref));
+    const entered = fresh.items.filter(
+      (json) => !known.has(String(json['id'])) && !overlapsJson(json, previous),
+    );
+    const changed = [...since.changed, ...(await itemsOf(entered, new Map()))];
+    return { ...since, changed, cursor: encodeCursor(fresh.deltaLink, window) };
+  }
+
+  function deltaStart(window: SyncWindow): string {
+    const query = new URLSearchParams({
+      startDateTime: `${graphDateTime(window.from)}Z`,
+      endDateTime: `${graphDateTime(window.to)}Z`,
+    });
+    return `${collection}/calendarView/delta?${query.toString()}`;
+  }
+
+  /** Items from delta JSON; events we created are read again when their UID is unknown. */
+  async function itemsOf(values: GraphJson[], uids: Map<string, string>): Promise<RemoteItem[]> {
+    const items = await mapAll(values, async (json) => {
+      const id = String(json['id']);
+      const known = uids.get(id);
+      const item = fromGraphEvent(json, known);
+      if (item && (known !== undefined || !needsUidLookup(json))) return item;
+      return get(id);
+    });
+    return items.filter((item): item is RemoteItem => item !== null);
+  }
+
+  /** Our UIDs of the events in the window, by event id: one paged listing. */
+  async function listUids(window: SyncWindow): Promise<Map<string, string>> {
+    const query = new URLSearchParams({
+      $filter: `end/dateTime gt '${graphDateTime(window.from)}' and start/dateTime lt '${graphDateTime(window.to)}'`,
+      $select: 'id',
+      $expand: UID_EXPAND,
+      $top: String(pageSize),
+    });
+    const uids = new Map<string, string>();
+    let next: string | null = `${eventsPath}?${query.toString()}`;
+    while (next) {
+      const answer = await client.send({ method: 'GET', path: next });
+      if (answer.status !== 200 || !answer.json) throw unexpected(answer);
+      for (const json of (answer.json['value'] as GraphJson[] | undefined) ?? []) {
+        const uid = ordoUidOf(json);
+        if (uid !== null) uids.set(String(json['id']), uid);
+      }
+      const link = answer.json['@odata.nextLink'];
+      next = typeof link === 'string' ? link : null;
+    }
+    return uids;
+  }
+
+  async function get(ref: string): Promise<RemoteItem | null> {
+    const path = `/me/events/${encodeURIComponent(ref)}?$expand=${encodeURIComponent(UID_EXPAND)}`;
+    const answer = await client.send({ method: 'GET', path });
+    if (answer.status === 404) return null;
+    if (answer.status !== 200 || !answer.json) throw unexpected(answer, { ref });
+    const item = fromGraphEvent(answer.json);
+    if (!item) throw graphError('SYNC_REMOTE_PROTOCOL', answer, { details: { ref } });
+    return item;
+  }
+
+  /**
+   * POST with a transactionId derived from our UID: Graph drops a retried create with the
+   * same transactionId and answers the event it already made (event resource, transactionId
+   * property). An answer that is not what we sent is an event that was already there.
+   */
+  async function create(fields: SyncFields): Promise<CreateResult> {
+    const body = { ...toGraphEvent(fields, true), transactionId: transactionIdOf(fields.uid) };
+    const answer = await client.send({ method: 'POST', path: eventsPath, body });
+    if (answer.status !== 201 && answer.status !== 200) throw writeFailure(answer, fields.uid);
+
+    const item = answer.json ? fromGraphEvent(answer.json, fields.uid) : null;
+    if (!item) throw graphError('SYNC_REMOTE_PROTOCOL', answer, { details: { uid: fields.uid } });
+    if (!sameContent(item.fields, fields)) {
+      throw graphError('SYNC_REMOTE_EXISTS', answer, {
+        details: { ref: item.ref, uid: fields.uid },
+      });
+    }
+    return { ref: item.ref, etag: item.etag };
+  }
+
+  async function update(
+    ref: string,
+    etag: string | null,
+    fields: SyncFields,
+  ): Promise<{ etag: string | null }> {
+    const answer = await client.send({
+      method: 'PATCH',
+      path: `/me/events/${encodeURIComponent(ref)}`,
+      body: toGraphEvent(fields, false),
+      headers: etag ? { 'If-Match': etag } : {},
+    });
+    if (answer.status !== 200) throw writeFailure(answer, fields.uid, ref);
+    const next = answer.json?.['@odata.etag'];
+    return { etag: typeof next === 'string' ? next : null };
+  }
+
+  async function remove(ref: string, etag: string | null): Promise<void> {
+    const answer = await client.send({
+      method: 'DELETE',
+      path: `/me/events/${encodeURIComponent(ref)}`,
+      headers: etag ? { 'If-Match': etag } : {},
+    });
+    if (answer.status === 204 || answer.status === 200 || answer.status === 404) return;
+    throw writeFailure(answer, null, ref);
+  }
+
+  return { kinds: ['event'], listChanges, get, create, update, delete: remove };
+}
+
+/**
+ * A GUID made from our UID (name-based, RFC 9562 §5.5 layout on SHA-1): the same UID always
+ * gives the same transactionId, so a retried create is recognised as the same one.
+ */
+export function transactionIdOf(uid: string): string {
+  const hash = crypto.createHash('sha1').update(`ordo-event:${uid}`, 'utf8').digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function overlapsJson(json: GraphJson, window: { from: number; to: number }): boolean {
+  const item = fromGraphEvent(json, '');
+  if (!item) return false;
+  const timing = item.fields.timing;
+  const start = timing.allDay ? Date.parse(`${timing.startDate}T00:00:00Z`) : timing.start;
+  const end = timing.allDay ? Date.parse(`${timing.endDate}T00:00:00Z`) : timing.end;
+  return start < window.to && end > window.from;
+}

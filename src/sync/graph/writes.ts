@@ -1,0 +1,28 @@
+/** What the events and To Do providers share about writes: statuses and "is this ours?". */
+import type { OrdoError } from '../../shared/errors.js';
+import type { SyncFields } from '../provider.js';
+import { graphError, unexpected, type GraphAnswer } from './graph-client.js';
+
+/** A failed create, update or delete as the engine reads it. */
+export function writeFailure(answer: GraphAnswer, uid: string | null, ref?: string): OrdoError {
+  const details = { ...(ref ? { ref } : {}), ...(uid ? { uid } : {}) };
+  // 412: the If-Match ETag is stale. 404 on a write: the item went meanwhile. Either way the
+  // engine reads it again and decides again.
+  if (answer.status === 412 || answer.status === 404) {
+    return graphError('SYNC_REMOTE_CHANGED', answer, { details });
+  }
+  if (answer.status === 400 || answer.status === 422) {
+    return graphError('SYNC_REMOTE_REJECTED', answer, { details });
+  }
+  return unexpected(answer, details);
+}
+
+/**
+ * The fields Graph answered match the ones we sent. Reminders are left out: an event keeps a
+ * reminder at a date as minutes before the start, so they need not read back the same.
+ */
+export function sameContent(answer: SyncFields, sent: SyncFields): boolean {
+  if (answer.label !== sent.label || answer.remark !== sent.remark) return false;
+  if (answer.private !== sent.private) return false;
+  return JSON.stringify(answer.timing) === JSON.stringify(sent.timing);
+}
