@@ -321,10 +321,68 @@ describe.skipIf(!haveChromium)('web page', () => {
     await secret.waitFor();
     expect(await secret.getAttribute('placeholder')).toBe('non défini');
     expect(await secret.inputValue()).toBe('');
+    await secret.fill('s3cret-smtp');
+    await page.click('form.setting[data-key="mail.smtp.password"] button');
+    await page
+      .locator('form.setting[data-key="mail.smtp.password"] input[placeholder="défini"]')
+      .waitFor();
+    expect(await secret.inputValue()).toBe('');
+    expect(await ordo.settings.get('mail.smtp.password')).toBe('s3cret-smtp');
+    const port = page.locator('form.setting[data-key="mail.smtp.port"]');
+    await port.locator('input').fill('70000');
+    await port.locator('button').click();
+    await port
+      .locator('.field-error', { hasText: "La valeur n'est pas valable pour ce réglage." })
+      .waitFor();
     await page.screenshot({ path: '/tmp/ordo-options-fr.png', fullPage: false });
     await page.click('[data-route="/resources"]');
     await page.locator('tr', { hasText: 'Camion 1' }).waitFor();
     await page.screenshot({ path: '/tmp/ordo-resources-fr.png' });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('creates, edits and deletes identity cards and groups', async () => {
+    const { context, page, problems } = await open('fr-FR');
+    await logIn(page, 'admin');
+    await page.click('[data-route="/clients"]');
+    await page.click('[data-action=new]');
+    const form = page.locator('dialog.form-window form');
+    await form.locator('[name=name]').fill('Garage Leroy');
+    await form.locator('[name=email]').fill('pas-une-adresse');
+    await form.locator('button[type=submit]').click();
+    await form
+      .locator('[data-error-for=email]', { hasText: "L'adresse e-mail n'est pas valable." })
+      .waitFor();
+    await form.locator('[name=email]').fill('atelier@leroy.example');
+    await form.locator('[name=mobile]').fill('06 12 34 56 78');
+    await form.locator('button[type=submit]').click();
+    const client = page.locator('tr', { hasText: 'Garage Leroy' });
+    await client.waitFor();
+    expect(await client.textContent()).toContain('+33612345678');
+
+    await client.locator('[data-action=edit]').click();
+    await form.locator('[name=name]').fill('Garage Leroy & fils');
+    await form.locator('button[type=submit]').click();
+    await page.locator('tr', { hasText: 'Garage Leroy & fils' }).waitFor();
+    await page
+      .locator('tr', { hasText: 'Garage Leroy & fils' })
+      .locator('[data-action=delete]')
+      .click();
+    await page.click('dialog.confirm [data-confirm=yes]');
+    await page.locator('tr', { hasText: 'Garage Leroy' }).waitFor({ state: 'detached' });
+    expect((await ordo.directory.listClients()).map((c) => c.name)).toEqual(['Dupont SA']);
+
+    await page.click('[data-route="/admin/groups"]');
+    await page.click('[data-action=new]');
+    await form.locator('[name=name]').fill('Planificateurs');
+    await form.locator('[name=canDelete]').uncheck();
+    await form.locator('button[type=submit]').click();
+    await page.locator('tr', { hasText: 'Planificateurs' }).waitFor();
+    const groups = await ordo.users.listGroups();
+    expect(groups.map((g) => [g.name, g.canAdd, g.canModify, g.canDelete])).toEqual([
+      ['Planificateurs', true, true, false],
+    ]);
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -27,6 +27,22 @@ const FIELD_ALIASES: Record<string, string> = {
 
 const BEFORE_CHOICES = [5, 10, 15, 30, 60, 120, 1440, 2880];
 
+/** What a task action (e-mail envelope, mobile phone) is given to draw its button. */
+export interface TaskActionContext {
+  ctx: AppContext;
+  /** The task as saved; null while a new task is not created yet. */
+  task: TaskJson | null;
+  /** The `#task-actions` toolbar to append buttons to. */
+  toolbar: HTMLElement;
+}
+
+const taskActions: ((action: TaskActionContext) => void)[] = [];
+
+/** Adds buttons to the toolbar of every task window opened from now on. */
+export function registerTaskAction(draw: (action: TaskActionContext) => void): void {
+  taskActions.push(draw);
+}
+
 /** Opens the window; resolves true when the task was saved or deleted. */
 export function openTaskDialog(ctx: AppContext, request: TaskRequest): Promise<boolean> {
   const task = request.kind === 'edit' ? request.task : null;
@@ -48,6 +64,8 @@ export function openTaskDialog(ctx: AppContext, request: TaskRequest): Promise<b
     controls.fieldset,
   );
   const dialog = h('dialog', { id: 'task-dialog', class: 'form-window wide' }, form);
+  const toolbar = form.querySelector<HTMLElement>('#task-actions');
+  if (toolbar) for (const draw of taskActions) draw({ ctx, task, toolbar });
 
   return new Promise((resolve) => {
     const finish = (changed: boolean) => {
