@@ -117,7 +117,11 @@ async function applyPair(run: RunContext, input: PairInput): Promise<void> {
   await execute(run, { ...input, pair: seen }, decision);
 }
 
-/** Whether the task is still to be synchronized (manual mode: still marked). */
+/**
+ * Whether the task is still to be synchronized (manual mode: still marked).
+ * TODO(when manual mode lets the kind change): a linked task keeps its pair's kind; changing
+ * the mark from appointment to calendar task should delete the item and create the other kind.
+ */
 export function inScope(run: RunContext, task: PlanningTask): boolean {
   if (!task.exportable) return false;
   return run.settings.exportAs !== 'manual' || task.manualKind !== null;
@@ -179,6 +183,8 @@ function classify(run: RunContext, pair: SyncPair, planning: PlanningView, remot
     remoteHash = contentHash(remoteFields(run, remote.item));
     calendarChange = remoteHash === pair.remoteHash ? 'unchanged' : 'changed';
     // CalDAV may give no last-modified time: the change is timed when first seen.
+    // TODO(when runs often fail between seeing and applying a change): persist that first-seen
+    // time like deletions', so a retried run does not time the change later than it was.
     calendarAt = remote.item.lastModified ?? run.clock.now();
   }
 

@@ -1,5 +1,6 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { ManualClock } from '../../shared/clock.js';
@@ -103,5 +104,54 @@ describe('SqlSyncStateStore on SQLite', () => {
     expect(calendar.writes + planning.writes).toBe(writes);
     const rows = await db.selectFrom('sync_items').selectAll().execute();
     expect(rows.map((r) => r.status)).toEqual(['linked', 'linked']);
+  });
+});
+
+describe('SqlSyncStateStore on PostgreSQL', () => {
+  it('keeps pairs, intents and the cursor, in a schema of its own', async (context) => {
+    const pool = new pg.Pool({
+      connectionString: 'postgres://postgres@127.0.0.1:5432/test',
+      max: 2,
+    });
+    const reachable = await pool.query('select 1').then(
+      () => true,
+      () => false,
+    );
+    if (!reachable) {
+      await pool.end();
+      if (process.env.CI === 'true')
+        throw new Error('PostgreSQL is not reachable at 127.0.0.1:5432');
+      console.warn('PostgreSQL not reachable at 127.0.0.1:5432 (package postgresql): test skipped');
+      context.skip();
+    }
+    const schema = `sync_state_${Math.random().toString(36).slice(2, 10)}`;
+    const root = new Kysely<SyncStateDatabase>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      await root.schema.createSchema(schema).execute();
+      const db = root.withSchema(schema);
+      await createSyncItemsTable(db);
+      await db.schema
+        .createTable('sync_accounts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('sync_cursor', 'text')
+        .addColumn('sync_cursor_saved_at', 'bigint')
+        .execute();
+      await db
+        .insertInto('sync_accounts')
+        .values({ id: 'acc-1', sync_cursor: null, sync_cursor_saved_at: null })
+        .execute();
+      const store = new SqlSyncStateStore({ db, accountId: 'acc-1', clock: new ManualClock(T0) });
+
+      await store.saveIntent({ taskId: 'task-1', uid: 'task-1', kind: 'event', startedAt: T0 });
+      await store.savePair(pair);
+      await store.saveIntent({ taskId: 'task-1', uid: 'task-1', kind: 'event', startedAt: T0 });
+      expect(await store.loadIntents()).toEqual([]);
+      expect(await store.loadPairs()).toEqual([pair]);
+      await store.saveCursor('seq:9');
+      expect(await store.loadCursor()).toBe('seq:9');
+    } finally {
+      await root.schema.dropSchema(schema).ifExists().cascade().execute();
+      await root.destroy();
+    }
   });
 });

@@ -32,7 +32,12 @@
  */
 import type { ItemKind } from '../provider.js';
 
-/** A task and a remote item known to be the same, as of the last synchronization. */
+/**
+ * A task and a remote item known to be the same, as of the last synchronization. Pairs stay
+ * when their items leave the window, so an item that comes back is recognised.
+ * TODO(when the state of an account passes ~100,000 rows): prune pairs that ended long before
+ * the window and whose task is gone.
+ */
 export interface SyncPair {
   taskId: string;
   ref: string;
