@@ -5,9 +5,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  sql,
+  PostgresDialect,
+  SqliteDialect,
+  type MigrationProvider,
+} from 'kysely';
 import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.js';
+import { registerSqlite } from './raw-sqlite.js';
 import type { Database, Db } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -31,7 +39,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const store = options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options);
-  await migrate(store.db);
+  await migrate(store.db, store.dialect);
   return store;
 }
 
@@ -48,6 +56,7 @@ function openSqlite(options: OpenStoreOptions): Store {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  registerSqlite(db, sqlite);
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
@@ -59,8 +68,15 @@ function openPostgres(url: string): Store {
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
-export async function migrate(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider });
+export async function migrate(db: Db, dialect: Dialect): Promise<void> {
+  // Kysely looks for its own tables in every schema unless told which: name the current one,
+  // so databases that hold one Ordo per schema (the tests do) migrate each on its own.
+  const migrationTableSchema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]
+          ?.schema
+      : undefined;
+  const migrator = new Migrator({ db, provider, migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
