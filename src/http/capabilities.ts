@@ -5,6 +5,7 @@
  * route with `config: { doc: { summary, body?, query? } }` so /api/openapi.json lists it.
  * Every /api/ route needs a logged-in caller unless its config says `public: true`.
  */
+import { messageRoutes } from '../mail/routes.js';
 import { reminderRoutes } from '../reminders/routes.js';
 import { calendarFileRoutes } from './routes/calendar-files.js';
 import { directoryRoutes } from './routes/directory.js';
@@ -22,4 +23,5 @@ export const HTTP_CAPABILITIES: OrdoPlugin[] = [
   settingRoutes,
   calendarFileRoutes,
   reminderRoutes,
+  messageRoutes,
 ];

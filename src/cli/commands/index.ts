@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { ADMIN_COMMANDS } from './admin.js';
 import { CALENDAR_FILE_COMMANDS } from './calendar-files.js';
+import { MESSAGE_COMMANDS } from './messages.js';
 import { PLANNING_COMMANDS } from './planning.js';
 import { SERVE_COMMANDS } from './serve.js';
 
@@ -9,5 +10,6 @@ export const COMMANDS: Command[] = [
   ...SERVE_COMMANDS,
   ...PLANNING_COMMANDS,
   ...CALENDAR_FILE_COMMANDS,
+  ...MESSAGE_COMMANDS,
   ...ADMIN_COMMANDS,
 ];
