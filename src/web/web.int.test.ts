@@ -199,9 +199,11 @@ describe.skipIf(!haveChromium)('web page', () => {
     // The unavailability is hatched, not a bar.
     const off = row(page, data.bob).locator('.unavailability');
     expect(await off.textContent()).toBe('Congés');
-    expect(await off.evaluate((el) => getComputedStyle(el).backgroundImage)).toContain(
-      'repeating-linear-gradient',
-    );
+    expect(
+      await off.evaluate(
+        (el) => el.ownerDocument.defaultView?.getComputedStyle(el).backgroundImage,
+      ),
+    ).toContain('repeating-linear-gradient');
     await page.screenshot({ path: '/tmp/ordo-planning-fr.png' });
 
     // Create: a click in Alice's Wednesday opens the task window there.
@@ -291,6 +293,11 @@ describe.skipIf(!haveChromium)('web page', () => {
     expect(await page.textContent('[data-mode=week]')).toBe('Week');
     expect(await row(page, data.bob).locator('.bar.masked').textContent()).toBe('10:00 Private');
     await page.screenshot({ path: '/tmp/ordo-planning-en.png' });
+    await row(page, data.truck).locator('.bar', { hasText: 'Salon pro' }).click();
+    await page.locator('#task-dialog [name=allDay]:checked').waitFor();
+    await page.screenshot({ path: '/tmp/ordo-task-dialog-en.png' });
+    await page.keyboard.press('Escape');
+    await page.locator('#task-dialog').waitFor({ state: 'detached' });
 
     await page.selectOption('#language', 'fr');
     await page.locator('[data-mode=week]', { hasText: 'Semaine' }).waitFor();
@@ -419,10 +426,10 @@ describe.skipIf(!haveChromium)('web page', () => {
     await page.screenshot({ path: '/tmp/ordo-transfer-en.png' });
 
     await page.selectOption('[name=exportResource]', { label: 'Camion 1' });
-    const exported = await page.evaluate(async () => {
-      const link = document.querySelector<HTMLAnchorElement>('#export-link');
-      return (await fetch(link?.href ?? '')).text();
-    });
+    const href = (await page.getAttribute('#export-link', 'href')) ?? '';
+    expect(href).toContain('resourceId=');
+    // Fetched by the page itself, so with its session cookie, as a click would download it.
+    const exported = await page.evaluate(async (url) => (await fetch(url)).text(), href);
     expect(exported).toContain('BEGIN:VCALENDAR');
     expect(exported).toContain('SUMMARY:Révision camion');
     expect(problems).toEqual([]);
@@ -439,8 +446,9 @@ describe.skipIf(!haveChromium)('web page', () => {
     await page.goto(base);
     await logIn(page, 'admin');
     await showWeek(page);
+    // A string, as this file is type-checked without the DOM library.
     const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
     );
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: '/tmp/ordo-planning-narrow-fr.png' });
@@ -470,6 +478,7 @@ describe.skipIf(!haveChromium)('web page', () => {
     expect(await dialog.locator('fieldset').getAttribute('disabled')).not.toBeNull();
     expect(await dialog.locator('#task-save').count()).toBe(0);
     expect(await dialog.locator('#task-delete').count()).toBe(0);
+    await page.screenshot({ path: '/tmp/ordo-task-readonly-fr.png' });
     await page.keyboard.press('Escape');
 
     await page.goto(`${base}/#/admin/users`);
