@@ -44,16 +44,19 @@ export function toOrdoError(error: unknown): OrdoError {
   const fastify = error as Partial<FastifyError>;
   const status = fastify.statusCode ?? 500;
   if (status < 500 && (fastify.code?.startsWith('FST_') || error instanceof SyntaxError)) {
-    return new OrdoError(fastifyCode(status), { message: fastify.message, cause: error });
+    const code = fastifyCode(status, fastify.code ?? 'FST_ERR_CTP_INVALID_JSON_BODY');
+    return new OrdoError(code, { message: fastify.message, cause: error });
   }
   return new OrdoError('INTERNAL', { cause: error });
 }
 
-function fastifyCode(status: number): ErrorCode {
+function fastifyCode(status: number, code: string): ErrorCode {
   if (status === 413) return 'BODY_TOO_LARGE';
   if (status === 415) return 'MEDIA_TYPE_UNSUPPORTED';
   if (status === 404) return 'NOT_FOUND';
-  return 'BODY_UNREADABLE';
+  // Body parsing (bad or empty JSON, wrong length); anything else Fastify refuses is bad input.
+  if (code.startsWith('FST_ERR_CTP_')) return 'BODY_UNREADABLE';
+  return 'VALIDATION';
 }
 
 function fromZod(error: ZodError): OrdoError {
