@@ -80,6 +80,8 @@ export class PeriodicTasks {
     }
     const rule = parseRule(options.rule);
     const zone = await this.options.timeZone();
+    // TODO(periodic tasks without an end): occurrences are stored once, a year ahead; a daily
+    // job should extend open-ended periodic tasks as time passes.
     const last = until ?? addDays(todayIn(this.options.clock.now(), zone), 366);
     const timings = occurrenceTimings({ rule, timing: template.timing, zone, until: last });
     if (timings.length === 0) {
@@ -158,6 +160,8 @@ export function parseRule(text: string): ICAL.Recur {
     throw new OrdoError('PERIODIC_RULE_INVALID', { details: { field: 'rule' }, cause });
   }
   // A planning books hours and days; a rule by the second or minute is a typing mistake.
+  // TODO(impossible rules): ical.js iterates a rule that matches no date (BYMONTHDAY=30 in
+  // February) into wrong dates instead of none; such rules are not detected yet.
   if (!recur.freq || recur.freq === 'SECONDLY' || recur.freq === 'MINUTELY') {
     throw new OrdoError('PERIODIC_RULE_INVALID', { details: { field: 'rule' } });
   }
