@@ -484,6 +484,9 @@ describe.skipIf(!haveChromium)('web page', () => {
     await page.goto(`${base}/#/admin/users`);
     await page.locator('.planning-toolbar').waitFor();
     expect(await page.locator('table.list').count()).toBe(0);
+    await page.click('[data-route="/resources"]');
+    await page.locator('tr', { hasText: 'Camion 1' }).waitFor();
+    expect(await page.locator('[data-action=new], [data-action=edit]').count()).toBe(0);
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -24,17 +24,20 @@ export async function renderResources(ctx: AppContext, root: HTMLElement): Promi
       h('td', {}, r.email ?? ''),
       h('td', {}, r.mobile ?? ''),
       h('td', {}, departmentName(r.departmentId)),
-      rowButtons({
-        name: r.name,
-        onEdit: () => editResource(ctx, r).then((saved) => saved && rerender()),
-        onDelete: () => api.deleteResource(r.id),
-        onDeleted: rerender,
-      }),
+      // Resources are changed by administrators only; others read the cards.
+      isAdmin(ctx)
+        ? rowButtons({
+            name: r.name,
+            onEdit: () => editResource(ctx, r).then((saved) => saved && rerender()),
+            onDelete: () => api.deleteResource(r.id),
+            onDeleted: rerender,
+          })
+        : h('td'),
     ),
   );
   clear(root);
   root.append(
-    pageHead(t('cards.resources'), t('cards.newResource'), () =>
+    pageHead(t('cards.resources'), isAdmin(ctx) ? t('cards.newResource') : null, () =>
       editResource(ctx, null).then((saved) => saved && rerender()),
     ),
     table(

@@ -21,8 +21,8 @@ export async function loadContext(): Promise<AppContext> {
   const me = await api.me();
   const [resources, departments, clients] = await Promise.all([
     api.resources(),
-    api.departments().catch(() => ({ departments: [] })),
-    api.clients().catch(() => ({ clients: [] })),
+    api.departments(),
+    api.clients(),
   ]);
   return {
     me,
@@ -39,8 +39,8 @@ export async function loadContext(): Promise<AppContext> {
 export async function reloadCards(ctx: AppContext): Promise<void> {
   const [resources, departments, clients] = await Promise.all([
     api.resources(),
-    api.departments().catch(() => ({ departments: ctx.departments })),
-    api.clients().catch(() => ({ clients: ctx.clients })),
+    api.departments(),
+    api.clients(),
   ]);
   ctx.resources = resources.resources;
   ctx.departments = departments.departments;

@@ -10,6 +10,7 @@ import { isAdmin, loadContext, type AppContext } from './context.js';
 import { clear, field, h, select } from './dom.js';
 import { errorText, language, setLanguage, t, type Language, type MessageKey } from './i18n.js';
 import { renderPlanning } from './planning-view.js';
+import { watchReminders } from './reminders.js';
 import { openTaskDialog } from './task-dialog.js';
 import { renderTransfer } from './transfer.js';
 
@@ -194,3 +195,4 @@ window.addEventListener('hashchange', () => {
 });
 setLanguage(language());
 void start();
+watchReminders();

@@ -97,7 +97,7 @@ export async function renderPlanning(options: PlanningOptions): Promise<void> {
     const to = dayStart(addDays(days[days.length - 1] ?? view.anchor, 1), ctx.zone);
     const [tasks, unavailabilities] = await Promise.all([
       api.tasks(from, to),
-      api.unavailabilities(from, to).catch(() => ({ unavailabilities: [] })),
+      api.unavailabilities(from, to),
     ]);
     for (const task of tasks.tasks) if (task.category) ctx.categories.add(task.category);
     clear(grid);
