@@ -94,6 +94,8 @@ export const ERRORS = {
   GRAPH_NOT_CONFIGURED: { status: 400, message: 'Microsoft 365 is not set up' },
   GRAPH_AUTH: { status: 401, message: 'Microsoft 365 refused the credentials' },
   GRAPH_THROTTLED: { status: 503, message: 'Microsoft 365 asked to slow down' },
+  GRAPH_MAIL_REJECTED: { status: 502, message: 'Microsoft 365 refused the message' },
+  GRAPH_UNAVAILABLE: { status: 503, message: 'Microsoft 365 cannot be reached just now' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
