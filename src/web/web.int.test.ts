@@ -285,6 +285,32 @@ describe.skipIf(!haveChromium)('web page', () => {
     await context.close();
   });
 
+  it('sets a reminder at a date and time when the option asks for it', async () => {
+    await ordo.settings.set('task.reminderByDate', true);
+    try {
+      const { context, page, problems } = await open('fr-FR');
+      await logIn(page, 'admin');
+      await showWeek(page);
+      await row(page, data.truck)
+        .locator('.cell[data-date="2026-03-03"]')
+        .click({ position: { x: 100, y: 8 } });
+      const dialog = page.locator('#task-dialog');
+      await dialog.locator('[name=label]').fill('Contrôle technique');
+      const choices = await dialog.locator('[name=reminder] option').allTextContents();
+      expect(choices).toEqual(['Aucun', 'À une date et une heure']);
+      await dialog.locator('[name=reminder]').selectOption('at');
+      await dialog.locator('[name=reminderAt]').fill('2026-03-03T08:30');
+      await dialog.locator('#task-save').click();
+      await row(page, data.truck).locator('.bar', { hasText: 'Contrôle technique' }).waitFor();
+      const task = (await tasksOn(data.truck)).find((t) => t.label === 'Contrôle technique');
+      expect(task?.reminder).toEqual({ kind: 'at', at: Date.parse('2026-03-03T07:30Z') });
+      expect(problems).toEqual([]);
+      await context.close();
+    } finally {
+      await ordo.settings.set('task.reminderByDate', false);
+    }
+  });
+
   it('speaks English to an English browser, and switches language on demand', async () => {
     const { context, page, problems } = await open('en-US');
     await expect(page.locator('#login-form h2').textContent()).resolves.toBe('Log in');

@@ -119,6 +119,20 @@ function editUser(ctx: AppContext, groups: Group[], user: User | null): Promise<
         name: 'defaultAccess',
         control: select({ name: 'defaultAccess' }, accessChoices, user?.defaultAccess ?? 'write'),
       }),
+      field({
+        label: t('admin.language'),
+        name: 'language',
+        hint: t('admin.languageHint'),
+        control: select(
+          { name: 'language' },
+          [
+            ['', t('admin.language.company')],
+            ['fr', t('language.fr')],
+            ['en', t('language.en')],
+          ],
+          user?.language ?? '',
+        ),
+      }),
       perDepartment.length > 0
         ? h(
             'fieldset',
@@ -142,6 +156,7 @@ function editUser(ctx: AppContext, groups: Group[], user: User | null): Promise<
         groupId: valueOf(form, 'groupId'),
         defaultAccess: (valueOf(form, 'defaultAccess') ?? 'write') as Access,
         departmentAccess,
+        language: valueOf(form, 'language') as User['language'],
       };
       const password = valueOf(form, 'password');
       if (user) await api.updateUser(user.id, password ? { ...input, password } : input);
