@@ -240,6 +240,12 @@ export class Directory {
 
   async createDepartment(name: string): Promise<Department> {
     const department = { id: this.newId(), name: validName(name) };
+    const clash = await this.options.db
+      .selectFrom('departments')
+      .select('id')
+      .where('name', '=', department.name)
+      .executeTakeFirst();
+    if (clash) throw new OrdoError('DEPARTMENT_EXISTS', { details: { name: department.name } });
     await this.options.db.insertInto('departments').values(department).execute();
     return department;
   }

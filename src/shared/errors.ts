@@ -40,6 +40,7 @@ export const ERRORS = {
   USER_EXISTS: { status: 409, message: 'A user with this login already exists' },
   GROUP_NOT_FOUND: { status: 404, message: 'No such group' },
   DEPARTMENT_NOT_FOUND: { status: 404, message: 'No such department' },
+  DEPARTMENT_EXISTS: { status: 409, message: 'A department with this name already exists' },
   PERIODIC_RULE_INVALID: { status: 400, message: 'The repetition rule is not valid' },
   PERIODIC_TASK_NOT_FOUND: { status: 404, message: 'No such periodic task' },
   UNAVAILABILITY_NOT_FOUND: { status: 404, message: 'No such unavailability' },
