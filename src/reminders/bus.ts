@@ -106,6 +106,7 @@ export class PostgresBus implements ReminderBus {
       if (msg.channel !== this.channel || !msg.payload) return;
       const event = decode(msg.payload);
       if (event) void this.local.publish(event);
+      else this.options.logger.warn({ channel: msg.channel }, 'reminder bus payload unreadable');
     });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, null));
@@ -169,6 +170,7 @@ export function decode(payload: string): ReminderEvent | null {
     if (data.c) return { kind: 'closed', reminderId: data.c[0], userId: data.c[1] };
     return { kind: 'resync' };
   } catch {
+    // Not ours (someone else NOTIFYs on the channel): the caller logs it.
     return null;
   }
 }

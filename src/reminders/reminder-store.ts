@@ -41,7 +41,11 @@ export interface ReminderStoreOptions {
 
 /** How many ids go in one `IN (...)` list: well below both databases' parameter limits. */
 const CHUNK = 500;
-/** The most reminders a page is sent at once; older ones wait until newer are dismissed. */
+/**
+ * The most reminders a page is sent at once; older ones wait until newer are dismissed.
+ * TODO(when undismissed reminders pile up): raised reminders stay until their task is deleted;
+ * expire the old ones (a task ended long ago) rather than only capping the list.
+ */
 const LIST_LIMIT = 200;
 
 export class ReminderStore {

@@ -47,6 +47,8 @@ async function reschedule(
   if (change.origin === 'planning' && reminderChanged(change))
     await assertAllowed(settings, task.reminder);
 
+  // TODO(when the company time zone can change on a live planning): all-day reminders keep
+  // the due time computed with the zone of their last change; recompute them on a change.
   const zone = await settings.get('company.timeZone');
   const { cancelledId, scheduledAt } = await options.store.replaceForTask(change.trx, {
     taskId: task.id,
