@@ -72,9 +72,12 @@ interface State {
 }
 
 const state: State = { source: null, zone: 'UTC', reminders: new Map(), window: null };
+let watching = false;
 
 /** Connects while the page shows a logged-in user, disconnects after logging out. */
 export function watchReminders(): void {
+  if (watching) return;
+  watching = true;
   const check = () => {
     const loggedIn = document.getElementById('current-user') !== null;
     if (loggedIn && !state.source) connect();
