@@ -278,3 +278,46 @@ describe('ordo command line', () => {
     expect(all.stdout).not.toContain('s3cret-value');
   });
 });
+
+describe('ordo command line and reminders', () => {
+  it('schedules the reminder of a task added on the command line', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-cli-'));
+    const io = {
+      stdout: () => undefined,
+      stderr: () => undefined,
+      env: { ORDO_SECRET_KEY: crypto.randomBytes(32).toString('base64'), ORDO_DEMO: 'false' },
+    };
+    try {
+      await main(['resource', 'add', 'Zoé', '--data', dataDir], io);
+      const start = new Date(Date.now() + 3 * 3600_000).toISOString();
+      const end = new Date(Date.now() + 4 * 3600_000).toISOString();
+      const code = await main(
+        [
+          'task',
+          'add',
+          '--label',
+          'Visite',
+          '--start',
+          start,
+          '--end',
+          end,
+          '--resource',
+          'Zoé',
+          '--reminder',
+          '30',
+          '--data',
+          dataDir,
+        ],
+        io,
+      );
+      expect(code).toBe(0);
+      const { default: Database } = await import('better-sqlite3');
+      const db = new Database(path.join(dataDir, 'ordo.sqlite'), { readonly: true });
+      const rows = db.prepare('select due_at from reminders').all() as { due_at: number }[];
+      db.close();
+      expect(rows.map((r) => r.due_at)).toEqual([Date.parse(start) - 30 * 60_000]);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

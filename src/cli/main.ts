@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { createOrdo } from '../app/ordo.js';
 import { loadConfig } from '../config/config.js';
+import { startReminders } from '../reminders/reminders.js';
 import { isOrdoError } from '../shared/errors.js';
 import { createLogger } from '../shared/logger.js';
 import type { Command, Output } from './command.js';
@@ -61,6 +62,9 @@ export async function main(argv: string[], io: MainIo = processIo): Promise<numb
     });
     const logger = createLogger({ level: command.longRunning ? config.logLevel : 'warn' });
     const ordo = await createOrdo({ config, logger });
+    // A task changed here gets its reminder scheduled like one changed in the page; the
+    // server's scheduler raises it. `serve` starts reminders with their scheduler itself.
+    if (!command.longRunning) await startReminders(ordo, { scheduler: false });
     try {
       const code = await command.run({
         ordo,
