@@ -502,7 +502,7 @@ function drawBar(
 ): HTMLElement {
   const { ctx } = data;
   const { task } = bar;
-  const width = Math.max(bar.reach - bar.start, 0.03);
+  const width = Math.max(Math.min(bar.reach, data.days.length) - bar.start, 0.03);
   const timeShare = Math.max(bar.end - bar.start, 0) / width;
   const times = task.allDay
     ? `${formatDate(task.start)} – ${formatDate(addDays(task.end, -1))}`

@@ -77,20 +77,29 @@ export function shiftInstant(instant: string, days: number, zone: string): strin
   return DateTime.fromISO(instant, { zone }).plus({ days }).toISO() ?? instant;
 }
 
+/** Formatters are costly to build and a month of planning formats thousands of times. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale()}|${JSON.stringify(options)}`;
+  let found = formatters.get(key);
+  if (!found) {
+    found = new Intl.DateTimeFormat(locale(), options);
+    formatters.set(key, found);
+  }
+  return found;
+}
+
 export function formatTime(instant: string, zone: string): string {
-  return new Intl.DateTimeFormat(locale(), {
-    timeZone: zone,
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(new Date(instant));
+  return formatter({ timeZone: zone, hour: '2-digit', minute: '2-digit' }).format(
+    new Date(instant),
+  );
 }
 
 export function formatDateTime(instant: string, zone: string): string {
-  return new Intl.DateTimeFormat(locale(), {
-    timeZone: zone,
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  }).format(new Date(instant));
+  return formatter({ timeZone: zone, dateStyle: 'medium', timeStyle: 'short' }).format(
+    new Date(instant),
+  );
 }
 
 /** A calendar date as words; formatted in UTC because the string names no instant. */
@@ -98,7 +107,5 @@ export function formatDate(
   value: CalendarDate,
   options: Intl.DateTimeFormatOptions = { dateStyle: 'medium' },
 ): string {
-  return new Intl.DateTimeFormat(locale(), { ...options, timeZone: 'UTC' }).format(
-    new Date(`${value}T12:00:00Z`),
-  );
+  return formatter({ ...options, timeZone: 'UTC' }).format(new Date(`${value}T12:00:00Z`));
 }
