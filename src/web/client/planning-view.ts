@@ -83,15 +83,36 @@ function keepView(): void {
   }
 }
 
+/** How often the planning reloads by itself, to show what others changed. */
+const REFRESH_MS = 60_000;
+/** Each render's number: an answer arriving after a newer render started is dropped. */
+let renderCount = 0;
+let refreshTimer: number | undefined;
+
+/**
+ * Draws the planning in `root`. The grid on screen stays until the new one is ready, and
+ * its scroll position is kept, so saving a task or moving a week does not jump the view.
+ */
 export async function renderPlanning(options: PlanningOptions): Promise<void> {
   const { ctx, root } = options;
+  const render = ++renderCount;
+  window.clearTimeout(refreshTimer);
   view.anchor ??= today(ctx.zone);
   keepView();
   const days = visibleDays();
-  const grid = h('div', { class: 'grid-scroller' }, h('p', { class: 'muted' }, t('loading')));
-  clear(root);
-  root.append(toolbar(options, days), grid);
+  const previous = root.querySelector<HTMLElement>('.grid-scroller');
+  const scroll = previous ? { top: previous.scrollTop, left: previous.scrollLeft } : null;
+  const bar = toolbar(options, days);
+  if (!previous) {
+    clear(root);
+    root.append(
+      bar,
+      h('div', { class: 'grid-scroller' }, h('p', { class: 'muted' }, t('loading'))),
+    );
+  }
 
+  const grid = h('div', { class: 'grid-scroller' });
+  let loaded: { tasks: TaskJson[]; unavailabilities: UnavailabilityJson[] } | null = null;
   try {
     const from = dayStart(days[0] ?? view.anchor, ctx.zone);
     const to = dayStart(addDays(days[days.length - 1] ?? view.anchor, 1), ctx.zone);
@@ -99,19 +120,37 @@ export async function renderPlanning(options: PlanningOptions): Promise<void> {
       api.tasks(from, to),
       api.unavailabilities(from, to),
     ]);
-    for (const task of tasks.tasks) if (task.category) ctx.categories.add(task.category);
-    clear(grid);
-    drawGrid({
-      ...options,
-      grid,
-      days,
-      tasks: tasks.tasks,
-      unavailabilities: unavailabilities.unavailabilities,
-    });
+    loaded = { tasks: tasks.tasks, unavailabilities: unavailabilities.unavailabilities };
   } catch (error) {
-    clear(grid);
     grid.append(h('p', { class: 'error' }, errorText(error)));
   }
+  if (render !== renderCount || !root.isConnected) return;
+
+  clear(root);
+  root.append(bar, grid);
+  if (loaded) {
+    for (const task of loaded.tasks) if (task.category) ctx.categories.add(task.category);
+    drawGrid({ ...options, grid, days, ...loaded });
+  }
+  if (scroll) {
+    grid.scrollTop = scroll.top;
+    grid.scrollLeft = scroll.left;
+  }
+  refreshTimer = window.setTimeout(() => refreshWhenIdle(options), REFRESH_MS);
+}
+
+/** Reloads unless the user is busy: a window open or a bar being dragged. */
+function refreshWhenIdle(options: PlanningOptions): void {
+  if (!options.root.isConnected) return;
+  const busy =
+    document.hidden ||
+    document.querySelector('dialog[open]') !== null ||
+    document.querySelector('.bar.dragging') !== null;
+  if (busy) {
+    refreshTimer = window.setTimeout(() => refreshWhenIdle(options), REFRESH_MS / 4);
+    return;
+  }
+  void renderPlanning(options);
 }
 
 function visibleDays(): CalendarDate[] {
