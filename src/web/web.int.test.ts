@@ -367,7 +367,7 @@ describe.skipIf(!haveChromium)('web page', () => {
     await port
       .locator('.field-error', { hasText: "La valeur n'est pas valable pour ce réglage." })
       .waitFor();
-    await page.screenshot({ path: '/tmp/ordo-options-fr.png', fullPage: false });
+    await page.screenshot({ path: '/tmp/ordo-options-fr.png', fullPage: true });
     await page.click('[data-route="/resources"]');
     await page.locator('tr', { hasText: 'Camion 1' }).waitFor();
     await page.screenshot({ path: '/tmp/ordo-resources-fr.png' });

@@ -9,7 +9,7 @@ import { api } from './api.js';
 import { pageHead, rowButtons, table } from './cards.js';
 import { reloadCards, type AppContext } from './context.js';
 import { clear, field, h, select } from './dom.js';
-import { errorText, t, type MessageKey } from './i18n.js';
+import { errorText, settingDescription, t, type MessageKey } from './i18n.js';
 import { checked, formWindow, toast, valueOf } from './ui.js';
 
 const ACCESS: Access[] = ['none', 'read', 'write'];
@@ -238,12 +238,30 @@ function editGroup(group: Group | null): Promise<boolean> {
 
 export async function renderOptions(root: HTMLElement): Promise<void> {
   const { settings } = await api.settings();
+  const sections = new Map<string, Setting[]>();
+  for (const setting of settings) {
+    const prefix = setting.key.split('.')[0] ?? '';
+    const section = SECTIONS.includes(prefix) ? prefix : 'other';
+    sections.set(section, [...(sections.get(section) ?? []), setting]);
+  }
   clear(root);
   root.append(
     pageHead(t('admin.options'), null, () => undefined),
-    h('div', { class: 'settings' }, ...settings.map(settingRow)),
+    ...[...SECTIONS, 'other']
+      .filter((name) => sections.has(name))
+      .map((name) =>
+        h(
+          'section',
+          { class: 'settings', data: { section: name } },
+          h('h3', {}, t(`admin.section.${name}` as MessageKey)),
+          ...(sections.get(name) ?? []).map(settingRow),
+        ),
+      ),
   );
 }
+
+/** The Options tabs of the original product, as sections, by the settings' key prefix. */
+const SECTIONS = ['company', 'task', 'mail', 'sms', 'graph'];
 
 /** One setting: its key, what it does, and a control fitting its current value's type. */
 function settingRow(setting: Setting): HTMLElement {
@@ -256,7 +274,7 @@ function settingRow(setting: Setting): HTMLElement {
       'div',
       { class: 'setting-text' },
       h('code', {}, setting.key),
-      h('p', { class: 'muted' }, setting.description),
+      h('p', { class: 'muted' }, settingDescription(setting.key, setting.description)),
     ),
     h(
       'div',
@@ -269,13 +287,19 @@ function settingRow(setting: Setting): HTMLElement {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     error.textContent = '';
-    const value = readSetting(setting, control);
+    let value: unknown;
+    try {
+      value = readSetting(setting, control);
+    } catch {
+      error.textContent = t('admin.jsonInvalid');
+      return;
+    }
     if (setting.secret && value === '') return;
     api
       .putSetting(setting.key, value)
       .then(() => {
         toast(t('saved'));
-        if (setting.secret && control instanceof HTMLInputElement) {
+        if (setting.secret) {
           control.value = '';
           control.placeholder = t('admin.secretSet');
         }
@@ -287,7 +311,15 @@ function settingRow(setting: Setting): HTMLElement {
   return form;
 }
 
-function settingControl(setting: Setting): HTMLInputElement {
+type SettingControl = HTMLInputElement | HTMLTextAreaElement;
+
+/** Lists of plain strings are edited as comma-separated text; other structures as JSON. */
+function isStructured(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some((item) => typeof item !== 'string');
+  return typeof value === 'object' && value !== null;
+}
+
+function settingControl(setting: Setting): SettingControl {
   const name = 'value';
   const label = { label: setting.key };
   if (setting.secret) {
@@ -301,6 +333,17 @@ function settingControl(setting: Setting): HTMLInputElement {
     });
   }
   const { value } = setting;
+  if (isStructured(value)) {
+    return h('textarea', {
+      name,
+      rows: '6',
+      class: 'json',
+      spellcheck: 'false',
+      value: JSON.stringify(value, null, 2),
+      title: t('admin.jsonHint'),
+      aria: label,
+    });
+  }
   if (typeof value === 'boolean')
     return h('input', { type: 'checkbox', name, checked: value, aria: label });
   if (typeof value === 'number')
@@ -322,8 +365,9 @@ function settingControl(setting: Setting): HTMLInputElement {
   });
 }
 
-function readSetting(setting: Setting, control: HTMLInputElement): unknown {
+function readSetting(setting: Setting, control: SettingControl): unknown {
   if (setting.secret) return control.value;
+  if (control instanceof HTMLTextAreaElement) return JSON.parse(control.value) as unknown;
   if (control.type === 'checkbox') return control.checked;
   if (control.type === 'number') return Number(control.value);
   if (Array.isArray(setting.value)) {

@@ -145,6 +145,14 @@ const en = {
   'admin.secretUnset': 'not set',
   'admin.secretHint': 'Write-only: type a new value to replace it',
   'admin.listHint': 'Separated by commas',
+  'admin.jsonHint': 'JSON',
+  'admin.jsonInvalid': 'This is not valid JSON.',
+  'admin.section.company': 'Company',
+  'admin.section.task': 'Task',
+  'admin.section.mail': 'Messaging',
+  'admin.section.sms': 'SMS',
+  'admin.section.graph': 'Microsoft 365',
+  'admin.section.other': 'Other',
   'transfer.title': 'Import / export',
   'transfer.export': 'Export a resource’s tasks',
   'transfer.exportHint': 'An iCalendar (.ics) file any calendar can open.',
@@ -330,6 +338,14 @@ const fr: Record<MessageKey, string> = {
   'admin.secretUnset': 'non défini',
   'admin.secretHint': 'Écriture seule : saisissez une nouvelle valeur pour la remplacer',
   'admin.listHint': 'Séparés par des virgules',
+  'admin.jsonHint': 'JSON',
+  'admin.jsonInvalid': "Ce n'est pas du JSON valable.",
+  'admin.section.company': 'Entreprise',
+  'admin.section.task': 'Tâche',
+  'admin.section.mail': 'Messagerie',
+  'admin.section.sms': 'SMS',
+  'admin.section.graph': 'Microsoft 365',
+  'admin.section.other': 'Autres',
   'transfer.title': 'Import / export',
   'transfer.export': "Exporter les tâches d'une ressource",
   'transfer.exportHint': 'Un fichier iCalendar (.ics) que tout agenda sait ouvrir.',
@@ -377,6 +393,56 @@ const fr: Record<MessageKey, string> = {
 };
 
 const DICTIONARIES: Record<Language, Record<MessageKey, string>> = { en, fr };
+
+/**
+ * The Options descriptions in French; in English the server's own sentence is shown. A key
+ * missing here (a setting added later) shows the server's sentence in both languages.
+ */
+const SETTING_DESCRIPTIONS_FR: Record<string, string> = {
+  'company.name': "Le nom de l'entreprise affiché dans la page et dans les e-mails.",
+  'company.timeZone':
+    'Le fuseau horaire IANA dans lequel le planning est dessiné et les e-mails écrits.',
+  'company.defaultCountry': 'Le pays supposé pour les numéros de GSM écrits sans indicatif +pays.',
+  'company.language': 'La langue des e-mails aux personnes dont la langue est inconnue.',
+  'task.reminderByDate':
+    "Les rappels sont fixés à une date et une heure au lieu d'un délai avant le début ; ils ne sont alors pas synchronisés avec les agendas.",
+  'mail.transport':
+    'Comment les e-mails de tâches partent : un serveur SMTP, ou Microsoft 365 (Graph sendMail).',
+  'mail.smtp.host': 'Le nom du serveur SMTP.',
+  'mail.smtp.port': 'Le port du serveur SMTP (587 STARTTLS, 465 TLS, 25 aucun).',
+  'mail.smtp.security': 'Comment la connexion au serveur SMTP est protégée.',
+  'mail.smtp.user': "L'identifiant SMTP, vide si le serveur n'en demande pas.",
+  'mail.smtp.password': 'Le mot de passe SMTP.',
+  'mail.from.address': "L'adresse d'expéditeur des e-mails de tâches.",
+  'mail.from.name': "Le nom d'expéditeur affiché sur la ligne De.",
+  'mail.cc': 'Les adresses qui reçoivent une copie de chaque e-mail de tâche, séparées par ; ou ,.',
+  'mail.recipients': "À qui l'enveloppe envoie l'e-mail : la ressource 1, le client, ou les deux.",
+  'mail.onCreate': "Envoyer la tâche par e-mail d'elle-même à sa création.",
+  'mail.fields': "Les champs de la tâche que contient l'e-mail, dans l'ordre.",
+  'sms.route':
+    "Comment les SMS partent : la passerelle e-mail-vers-SMS de l'opérateur, ou un fournisseur de SMS.",
+  'sms.operator':
+    "L'opérateur téléphonique (un identifiant de sms.operators) dont la passerelle e-mail-vers-SMS est utilisée.",
+  'sms.operators':
+    "Les opérateurs dont la passerelle e-mail-vers-SMS peut servir (liste JSON : id, name, domain, numberFormat 'national' ou 'international').",
+  'sms.http.provider': 'Le fournisseur de SMS utilisé par la voie http.',
+  'sms.http.baseUrl': "L'adresse de l'API du fournisseur ; vide pour son adresse publique.",
+  'sms.http.accountId':
+    "L'identifiant du compte chez le fournisseur de SMS (Twilio : Account SID).",
+  'sms.http.authToken': 'Le secret du compte chez le fournisseur de SMS (Twilio : Auth Token).',
+  'sms.http.from': "Le numéro d'expéditeur ou l'identifiant de service chez le fournisseur de SMS.",
+  'graph.clientId':
+    "L'identifiant d'application (client) d'Ordo enregistré dans Microsoft Entra ID.",
+  'graph.tenant':
+    'Le locataire Microsoft Entra : common, organizations, ou un identifiant de locataire.',
+  'graph.mailbox':
+    "La boîte aux lettres d'où partent les e-mails de tâches quand le transport est Microsoft 365.",
+};
+
+/** A setting's description in the user's language, else the server's. */
+export function settingDescription(key: string, serverText: string): string {
+  return current === 'fr' ? (SETTING_DESCRIPTIONS_FR[key] ?? serverText) : serverText;
+}
 const STORAGE_KEY = 'ordo.language';
 
 let current: Language = detectLanguage();
