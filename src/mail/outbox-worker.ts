@@ -48,20 +48,62 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let wakeUp: (() => void) | null = null;
   let woken = false;
 
+  /**
+   * Lanes take claimed messages from one queue; the next batch is claimed while the last
+   * ones of the current batch are still being sent, so the connections never wait for the
+   * slowest message of a batch.
+   */
   async function runOnce(): Promise<PassResult> {
     const result: PassResult = { sent: 0, retrying: 0, failed: 0 };
-    for (;;) {
-      const rows = await options.outbox.claim({
-        limit: batchSize,
-        leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
-      });
-      if (rows.length === 0) return result;
-      const transports = await options.transports.current();
-      await eachLimited(rows, concurrency, async (row) => {
-        const outcome = await deliver({ row, transports, outbox: options.outbox, logger });
+    const claimed: OutboxRow[] = [];
+    let transports: Transports | null = null;
+    let exhausted = false;
+    let claiming: Promise<void> | null = null;
+    let failure: unknown = null;
+
+    const refill = () =>
+      (claiming ??= (async () => {
+        try {
+          const rows = await options.outbox.claim({
+            limit: batchSize,
+            leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+          });
+          if (rows.length > 0) transports = await options.transports.current();
+          claimed.push(...rows);
+          exhausted ||= rows.length === 0;
+        } catch (error) {
+          // Claimed rows stay leased and come back after the lease; stop this pass.
+          failure ??= error;
+          exhausted = true;
+        } finally {
+          claiming = null;
+        }
+      })());
+
+    const next = async (): Promise<OutboxRow | null> => {
+      while (claimed.length === 0 && !exhausted) await refill();
+      if (claimed.length < concurrency && !exhausted) void refill();
+      return claimed.shift() ?? null;
+    };
+
+    const recorder = createSentRecorder(options.outbox, logger, Math.max(concurrency, 8));
+    const lanes = Array.from({ length: concurrency }, async () => {
+      for (let row = await next(); row; row = await next()) {
+        const outcome = await deliver({
+          row,
+          transports: transports as Transports,
+          outbox: options.outbox,
+          recorder,
+          logger,
+        });
         result[outcome] += 1;
-      });
-    }
+      }
+    });
+    await Promise.all(lanes);
+    await claiming;
+    await recorder.flush();
+    if (failure) throw failure;
+    return result;
   }
 
   async function idle(): Promise<void> {
@@ -113,20 +155,54 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   };
 }
 
+interface SentRecorder {
+  add(row: OutboxRow, response: string): void;
+  /** Writes what is pending; rejects when a write failed. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Deliveries are recorded a few at a time. A crash between the send and the write leaves
+ * those messages `sending`: they go out again after their lease (at least once, never lost).
+ */
+function createSentRecorder(outbox: Outbox, logger: Logger, batch: number): SentRecorder {
+  let pending: { row: OutboxRow; response: string }[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    if (pending.length === 0) return writing;
+    const items = pending;
+    pending = [];
+    writing = writing.then(async () => {
+      const recorded = await outbox.markSentMany(items);
+      if (recorded < items.length) {
+        logger.warn({ lost: items.length - recorded }, 'outbox claim lost before the outcome');
+      }
+    });
+    // Awaited by the pass's last flush; marked handled so a failure is not reported twice.
+    writing.catch(() => {});
+    return writing;
+  };
+  return {
+    add(row, response) {
+      pending.push({ row, response });
+      if (pending.length >= batch) void flush();
+    },
+    flush,
+  };
+}
+
 async function deliver(input: {
   row: OutboxRow;
   transports: Transports;
   outbox: Outbox;
+  recorder: SentRecorder;
   logger: Logger;
 }): Promise<keyof PassResult> {
   const { row, outbox, logger } = input;
   const fields = { outboxId: row.id, taskId: row.task_id, attempt: row.attempts };
+  let response: string;
   try {
-    const response = await send(row, input.transports);
-    const recorded = await outbox.markSent(row, response);
-    if (!recorded) logger.warn(fields, 'outbox claim lost before the outcome was recorded');
-    logger.info(fields, 'outbox message sent');
-    return 'sent';
+    response = await send(row, input.transports);
   } catch (error) {
     const status = await outbox.markFailed(row, {
       // Settings an administrator removed may come back: wait for them rather than give up.
@@ -140,6 +216,9 @@ async function deliver(input: {
     logger.warn({ ...fields, status, err: error }, 'outbox message not sent');
     return status === 'failed' ? 'failed' : 'retrying';
   }
+  input.recorder.add(row, response);
+  logger.info(fields, 'outbox message sent');
+  return 'sent';
 }
 
 async function send(row: OutboxRow, transports: Transports): Promise<string> {
@@ -167,20 +246,4 @@ export function describeFailure(error: unknown): string {
   }
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
   return `${error.message}${cause}`;
-}
-
-async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next] as T;
-      next += 1;
-      await fn(item);
-    }
-  });
-  await Promise.all(lanes);
 }
