@@ -96,11 +96,27 @@ function fieldsJson(task: TemplateFields) {
   };
 }
 
+/**
+ * One object per task, built at once rather than from spreads of smaller ones: a month of a
+ * busy planning is thousands of tasks in one answer. Same fields, in the same order, as
+ * `fieldsJson` gives a periodic task's template.
+ */
 export function taskJson(task: TaskView | Task) {
+  const { timing } = task;
   return {
     id: task.id,
     uid: task.uid,
-    ...fieldsJson(task),
+    label: task.label,
+    allDay: timing.allDay,
+    start: timing.allDay ? timing.startDate : isoInstant(timing.start),
+    end: timing.allDay ? timing.endDate : isoInstant(timing.end),
+    resourceIds: task.resourceIds,
+    clientId: task.clientId,
+    remark: task.remark,
+    location: task.location,
+    category: task.category,
+    reminder: reminderJson(task.reminder),
+    private: task.private,
     masked: 'masked' in task ? task.masked : false,
     periodicTaskId: task.periodicTaskId,
     detachedFromPeriodicTaskId: task.detachedFromPeriodicTaskId,

@@ -7,7 +7,10 @@ import type { Reminder, Task, TaskTiming } from './types.js';
 /** Tasks longer than this are found through their own index by range queries. */
 export const LONG_SPAN_MS = 7 * 24 * 3600 * 1000;
 
-export function taskFromRow(row: Selectable<TasksTable>): Task {
+/** The columns a task is read from (all but the bookkeeping ones). */
+export type TaskRow = Omit<Selectable<TasksTable>, 'long_span' | 'created_by'>;
+
+export function taskFromRow(row: TaskRow): Task {
   return {
     id: row.id,
     uid: row.uid,
@@ -28,14 +31,14 @@ export function taskFromRow(row: Selectable<TasksTable>): Task {
   };
 }
 
-function timingFromRow(row: Selectable<TasksTable>): TaskTiming {
+function timingFromRow(row: TaskRow): TaskTiming {
   if (row.all_day === 1 && row.start_date && row.end_date) {
     return { allDay: true, startDate: row.start_date, endDate: row.end_date };
   }
   return { allDay: false, start: row.start_at, end: row.end_at };
 }
 
-function reminderFromRow(row: Selectable<TasksTable>): Reminder {
+function reminderFromRow(row: TaskRow): Reminder {
   if (row.reminder_kind === 'before' && row.reminder_minutes !== null) {
     return { kind: 'before', minutes: row.reminder_minutes };
   }

@@ -4,7 +4,7 @@
  * change causes (an e-mail queued, a reminder scheduled) is stored with it or not at all.
  */
 import crypto from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Clock } from '../shared/clock.js';
 import { OrdoError } from '../shared/errors.js';
 import type { Dialect } from '../store/db.js';
@@ -19,9 +19,12 @@ import {
   type RightsContext,
 } from './rights.js';
 import type { TaskInput, TaskPatch } from './task-input.js';
-import { LONG_SPAN_MS, taskFromRow, taskToRow } from './task-rows.js';
+import { queryRange, type TaskRange } from './task-range.js';
+import { taskFromRow, taskToRow } from './task-rows.js';
 import { assertTiming } from './time.js';
 import type { Task } from './types.js';
+
+export type { TaskRange } from './task-range.js';
 
 export interface TaskChange {
   type: 'created' | 'updated' | 'deleted';
@@ -59,12 +62,6 @@ export interface CreateTaskOptions {
   periodicTaskId?: string | null;
   /** Runs inside this transaction instead of one of its own (an import is one transaction). */
   trx?: Transaction<Database>;
-}
-
-export interface TaskRange {
-  from: number;
-  to: number;
-  resourceId?: string;
 }
 
 export class TaskService {
@@ -225,7 +222,7 @@ export class TaskService {
   /** Tasks overlapping the range, as the actor may see them, by start. */
   async list(actor: Actor, range: TaskRange): Promise<TaskView[]> {
     const rights = await this.options.rightsFor(actor);
-    const rows = await this.queryRange(range);
+    const rows = await queryRange(this.options.db, range);
     const views: TaskView[] = [];
     for (const row of rows) {
       const view = viewFor(rights, taskFromRow(row));
@@ -241,31 +238,6 @@ export class TaskService {
       .where('uid', '=', uid)
       .executeTakeFirst();
     return row ? taskFromRow(row) : null;
-  }
-
-  /**
-   * Short tasks are found through the start index within a bounded look-back, long ones
-   * through their own small index: both stay index range scans whatever the table's size.
-   */
-  private queryRange(range: TaskRange) {
-    const { db } = this.options;
-    const base = () => {
-      let q = db.selectFrom('tasks').selectAll('tasks');
-      if (range.resourceId) {
-        q = q
-          .innerJoin('task_resources', 'task_resources.task_id', 'tasks.id')
-          .where('task_resources.resource_id', '=', range.resourceId);
-      }
-      return q.where('tasks.end_at', '>', range.from).where('tasks.start_at', '<', range.to);
-    };
-    const short = base()
-      .where('tasks.long_span', '=', 0)
-      .where('tasks.start_at', '>', range.from - LONG_SPAN_MS);
-    const long = base().where('tasks.long_span', '=', 1);
-    return short
-      .unionAll(long)
-      .orderBy(sql`start_at`)
-      .execute();
   }
 
   private async loadForUpdate(trx: Transaction<Database>, id: string): Promise<Task> {
@@ -331,10 +303,15 @@ async function writeTaskResources(trx: Transaction<Database>, task: Task): Promi
     .execute();
 }
 
+/**
+ * `task` as `rights` let its user see it, or null. A task shown whole becomes the view
+ * itself, without a copy (a month of the planning is thousands of them): callers pass a
+ * task they have just read.
+ */
 export function viewFor(rights: RightsContext | null, task: Task): TaskView | null {
-  if (!rights) return { ...task, masked: false };
+  if (!rights) return Object.assign(task, { masked: false });
   if (!canReadTask(rights, task)) return null;
-  if (canSeeDetails(rights, task)) return { ...task, masked: false };
+  if (canSeeDetails(rights, task)) return Object.assign(task, { masked: false });
   return {
     ...task,
     label: '',
