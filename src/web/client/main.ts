@@ -7,6 +7,7 @@ import { renderGroups, renderOptions, renderUsers } from './admin.js';
 import { api, whenAuthLost } from './api.js';
 import { renderClients, renderResources } from './cards.js';
 import { isAdmin, loadContext, type AppContext } from './context.js';
+import { renderMessages, renderMessaging, renderTaskDescription } from './messaging.js';
 import { clear, field, h, select } from './dom.js';
 import { errorText, language, setLanguage, t, type Language, type MessageKey } from './i18n.js';
 import { renderPlanning } from './planning-view.js';
@@ -31,6 +32,7 @@ const ROUTES: Route[] = [
   { path: '/resources', label: 'nav.resources', render: renderResources },
   { path: '/clients', label: 'nav.clients', render: renderClients },
   { path: '/transfer', label: 'nav.transfer', render: renderTransfer },
+  { path: '/messages', label: 'nav.messages', render: (_ctx, root) => renderMessages(root) },
   { path: '/admin/users', label: 'nav.users', adminOnly: true, render: renderUsers },
   {
     path: '/admin/groups',
@@ -43,6 +45,18 @@ const ROUTES: Route[] = [
     label: 'nav.options',
     adminOnly: true,
     render: (_ctx, root) => renderOptions(root),
+  },
+  {
+    path: '/admin/messaging',
+    label: 'nav.messaging',
+    adminOnly: true,
+    render: (_ctx, root) => renderMessaging(root),
+  },
+  {
+    path: '/admin/task-description',
+    label: 'nav.taskDescription',
+    adminOnly: true,
+    render: (_ctx, root) => renderTaskDescription(root),
   },
 ];
 

@@ -9,6 +9,7 @@ import { api, ApiError } from './api.js';
 import { canWriteResource, taskRights, type AppContext } from './context.js';
 import { field, h, select } from './dom.js';
 import { t } from './i18n.js';
+import { fillTaskActions } from './messaging.js';
 import { addDays, fromInputs, toInputs, type CalendarDate } from './time.js';
 import type { TaskRequest } from './planning-view.js';
 import { clearErrors, confirmDialog, showError, toast } from './ui.js';
@@ -83,6 +84,7 @@ export function openTaskDialog(ctx: AppContext, request: TaskRequest): Promise<b
       if (!editable) return;
       void save({ ctx, form, task, controls }).then((saved) => saved && finish(true));
     });
+    fillTaskActions(task, form.querySelector('#task-actions'));
     document.body.append(dialog);
     dialog.showModal();
     if (editable) controls.label.focus();
