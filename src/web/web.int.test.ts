@@ -244,6 +244,8 @@ describe.skipIf(!haveChromium)('web page', () => {
     await page.mouse.move(from.x + 4, from.y + from.height / 2);
     await page.mouse.down();
     await page.mouse.move(to.x + 10, to.y + to.height / 2, { steps: 8 });
+    expect(await page.textContent('.drag-tip')).toBe('Bob Durand · jeu. 5 mars');
+    await page.screenshot({ path: '/tmp/ordo-drag-fr.png' });
     await page.mouse.up();
     await row(page, data.bob).locator('.bar', { hasText: 'Visite client' }).waitFor();
     const moved = await ordo.tasks.get(SYSTEM, created?.id ?? '');

@@ -584,6 +584,7 @@ function drawBar(
     !task.masked && taskRights(ctx).canModify && canWriteResource(ctx, row.resource?.id ?? null);
   enableDrag({
     el,
+    describe: (cell) => dropText(ctx, cell),
     onClick: open,
     onDrop: movable ? (target) => void moveTask(data, row, task, target) : null,
   });
@@ -607,8 +608,20 @@ function cellAt(x: number, y: number): HTMLElement | null {
  * Pointer events rather than HTML drag and drop: they work with a mouse, a pen and a finger
  * alike, and a press without movement stays a click.
  */
+/** Where a drop on `cell` puts the task, shown beside the pointer while dragging. */
+function dropText(ctx: AppContext, cell: HTMLElement): string {
+  const resource = ctx.resources.find((r) => r.id === cell.dataset.resourceId);
+  const date = formatDate(cell.dataset.date ?? '', {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+  });
+  return resource ? `${resource.name} · ${date}` : date;
+}
+
 function enableDrag(options: {
   el: HTMLElement;
+  describe: (cell: HTMLElement) => string;
   onClick: () => void;
   onDrop: ((target: DropTarget) => void) | null;
 }): void {
@@ -619,26 +632,42 @@ function enableDrag(options: {
     const origin = cellAt(down.clientX, down.clientY);
     let dragging = false;
     let over: HTMLElement | null = null;
+    const tip = h('div', { class: 'drag-tip', role: 'status' });
     const move = (event: PointerEvent) => {
       const dx = event.clientX - down.clientX;
       const dy = event.clientY - down.clientY;
       if (!dragging && (!options.onDrop || Math.hypot(dx, dy) < 6)) return;
+      if (!dragging) document.body.append(tip);
       dragging = true;
       el.classList.add('dragging');
       el.style.transform = `translate(${dx}px, ${dy}px)`;
+      tip.style.left = `${event.clientX + 14}px`;
+      tip.style.top = `${event.clientY + 14}px`;
       const cell = cellAt(event.clientX, event.clientY);
       if (cell !== over) {
         over?.classList.remove('drop-target');
         cell?.classList.add('drop-target');
+        tip.textContent = cell ? options.describe(cell) : '';
         over = cell;
       }
     };
-    const up = (event: PointerEvent) => {
+    const finish = () => {
       window.removeEventListener('pointermove', move);
       window.removeEventListener('pointerup', up);
+      window.removeEventListener('keydown', cancel);
       el.classList.remove('dragging');
       el.style.transform = '';
       over?.classList.remove('drop-target');
+      tip.remove();
+    };
+    // Escape puts the bar back where it was.
+    const cancel = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      dragging = false;
+      finish();
+    };
+    const up = (event: PointerEvent) => {
+      finish();
       if (!dragging) {
         options.onClick();
         return;
@@ -654,6 +683,7 @@ function enableDrag(options: {
     };
     window.addEventListener('pointermove', move);
     window.addEventListener('pointerup', up);
+    window.addEventListener('keydown', cancel);
   });
   // The bar handles its own clicks; the cell under it must not open a new task.
   el.addEventListener('click', (event) => event.stopPropagation());
