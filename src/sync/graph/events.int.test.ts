@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { contractFields, CONTRACT_WINDOW, runProviderContract } from '../provider-contract.js';
@@ -218,5 +222,80 @@ describe('Graph events provider', () => {
     } finally {
       await slow.close();
     }
+  });
+
+  it('moves with the window day by day: entering events reported, unchanged ones not', async () => {
+    const s = subject();
+    const day = 86_400_000;
+    const staying = contractFields();
+    await s.provider.create(staying);
+    const initial = await s.provider.listChanges(null, CONTRACT_WINDOW);
+
+    const entering = contractFields({
+      timing: {
+        allDay: false,
+        start: CONTRACT_WINDOW.to + 2 * 3_600_000,
+        end: CONTRACT_WINDOW.to + 3 * 3_600_000,
+      },
+    });
+    await s.provider.create(entering);
+    const moved = { from: CONTRACT_WINDOW.from + day, to: CONTRACT_WINDOW.to + day };
+    const next = await s.provider.listChanges(initial.cursor, moved);
+    expect(next.complete).toBe(false);
+    expect(next.changed.map((i) => i.fields.uid)).toEqual([entering.uid]);
+
+    const quiet = await s.provider.listChanges(next.cursor, moved);
+    expect(quiet).toMatchObject({ complete: false, changed: [], deleted: [] });
+  });
+
+  it("keeps an event's immutable id when it moves to another calendar", async () => {
+    const s = subject();
+    const created = await s.provider.create(contractFields());
+    standIn.moveEvent(created.ref, 'archive');
+    expect((await s.provider.get(created.ref))?.ref).toBe(created.ref);
+  });
+
+  it('answers delta pages in the documented shape', async () => {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    const read = (name: string) =>
+      JSON.parse(fs.readFileSync(path.join(here, 'fixtures', name), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+    const documented = (
+      read('event-delta-page.json')['value'] as Array<Record<string, unknown>>
+    )[0]!;
+    const removed = (
+      read('event-delta-removed.json')['value'] as Array<Record<string, unknown>>
+    )[0]!;
+
+    const token = standIn.issueAccessToken();
+    const id = standIn.addEvent({
+      subject: 'Shape',
+      start: CONTRACT_WINDOW.from,
+      end: CONTRACT_WINDOW.from + 3_600_000,
+      calendarId: 'shape',
+    });
+    const url = `${standIn.graphUrl}/me/calendars/shape/calendarView/delta?startDateTime=2030-01-01T00:00:00Z&endDateTime=2030-03-01T00:00:00Z`;
+    const headers = {
+      Authorization: `Bearer ${token}`,
+      Prefer: 'outlook.timezone="UTC", IdType="ImmutableId"',
+    };
+    const page = (await (await fetch(url, { headers })).json()) as Record<string, unknown>;
+    const entry = (page['value'] as Array<Record<string, unknown>>)[0]!;
+    for (const key of Object.keys(entry)) expect(documented).toHaveProperty([key]);
+    expect(Object.keys(page).sort()).toEqual(['@odata.context', '@odata.deltaLink', 'value']);
+
+    standIn.removeEvent(id);
+    const next = (await (
+      await fetch(String(page['@odata.deltaLink']), { headers })
+    ).json()) as Record<string, unknown>;
+    expect(Object.keys((next['value'] as unknown[])[0] as object).sort()).toEqual(
+      Object.keys(removed).sort(),
+    );
+  });
+
+  it('sent the UTC and immutable-id preferences on every request of this file', () => {
+    expect(standIn.stats.missingPrefer).toBe(0);
   });
 });
