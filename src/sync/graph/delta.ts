@@ -92,10 +92,12 @@ export interface GraphCursor {
   link: string;
   from: number;
   to: number;
+  /** Items in the window at the last complete listing: prices a full UID listing. */
+  count?: number;
 }
 
-export function encodeCursor(link: string, window: SyncWindow): string {
-  const cursor: GraphCursor = { v: 1, link, from: window.from, to: window.to };
+export function encodeCursor(link: string, window: SyncWindow, count?: number): string {
+  const cursor: GraphCursor = { v: 1, link, from: window.from, to: window.to, count };
   return JSON.stringify(cursor);
 }
 

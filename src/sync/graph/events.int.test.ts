@@ -81,6 +81,22 @@ describe('Graph events provider', () => {
     expect(standIn.stats.missingPrefer).toBe(0);
   });
 
+  it('reads our UIDs with one listing instead of one read per event after a bulk edit', async () => {
+    const s = subject({ pageSize: 5 });
+    const fields = Array.from({ length: 12 }, () => contractFields());
+    const created = [];
+    for (const f of fields) created.push(await s.provider.create(f));
+    const initial = await s.provider.listChanges(null, CONTRACT_WINDOW);
+
+    for (const [i, c] of created.entries()) standIn.editEvent(c.ref, { subject: `Bulk ${i}` });
+    const before = s.requestCount();
+    const next = await s.provider.listChanges(initial.cursor, CONTRACT_WINDOW);
+    // Three delta pages and three UID-listing pages, not twelve reads.
+    expect(s.requestCount() - before).toBe(6);
+    expect(next.changed.map((i) => i.fields.uid).sort()).toEqual(fields.map((f) => f.uid).sort());
+    expect(next.changed.every((i) => i.fields.label.startsWith('Bulk'))).toBe(true);
+  });
+
   it('reports an event that left the window as changed, and only a deleted one as deleted', async () => {
     const s = subject();
     const id = standIn.addEvent({

@@ -65,7 +65,7 @@ export function createGraphEventsProvider(options: GraphEventsProviderOptions): 
     const previous = decodeCursor(cursor);
     if (previous && sameWindow(previous, window)) {
       const round = await readDeltaRound(client, { start: previous.link, pageSize });
-      if (round) return incremental(round, window);
+      if (round) return incremental(round, window, previous.count);
     } else if (previous) {
       const moved = await windowMoved(previous, window);
       if (moved) return moved;
@@ -78,11 +78,21 @@ export function createGraphEventsProvider(options: GraphEventsProviderOptions): 
     if (!round) throw new OrdoError('SYNC_REMOTE_PROTOCOL', { message: 'A new delta expired' });
     const uids = round.items.some(needsUidLookup) ? await listUids(window) : new Map();
     const changed = await itemsOf(round.items, uids);
-    return { complete: true, changed, deleted: [], cursor: encodeCursor(round.deltaLink, window) };
+    const cursor = encodeCursor(round.deltaLink, window, round.items.length);
+    return { complete: true, changed, deleted: [], cursor };
   }
 
-  async function incremental(round: DeltaRound, window: SyncWindow): Promise<ChangeSet> {
-    const changed = await itemsOf(round.items, new Map());
+  async function incremental(
+    round: DeltaRound,
+    window: SyncWindow,
+    count?: number,
+  ): Promise<ChangeSet> {
+    // Each changed event of ours costs a read for its UID, unless one paged UID listing of
+    // the window costs fewer requests (a bulk edit).
+    const lookups = round.items.filter(needsUidLookup).length;
+    const listingCost = count === undefined ? Infinity : Math.ceil(count / pageSize) + 1;
+    const uids = lookups > listingCost ? await listUids(window) : new Map<string, string>();
+    const changed = await itemsOf(round.items, uids);
     const deleted: string[] = [];
     // "changed": the event left the view or stopped matching it. Only a read tells a
     // deletion from a move out of the window; a moved event is a change the engine needs.
@@ -95,7 +105,8 @@ export function createGraphEventsProvider(options: GraphEventsProviderOptions): 
       if (item) changed.push(item);
       else deleted.push(entry.id);
     }
-    return { complete: false, changed, deleted, cursor: encodeCursor(round.deltaLink, window) };
+    const cursor = encodeCursor(round.deltaLink, window, count);
+    return { complete: false, changed, deleted, cursor };
   }
 
   /**
@@ -114,7 +125,8 @@ export function createGraphEventsProvider(options: GraphEventsProviderOptions): 
       (json) => !known.has(String(json['id'])) && !overlapsJson(json, previous),
     );
     const changed = [...since.changed, ...(await itemsOf(entered, new Map()))];
-    return { ...since, changed, cursor: encodeCursor(fresh.deltaLink, window) };
+    const cursor = encodeCursor(fresh.deltaLink, window, fresh.items.length);
+    return { ...since, changed, cursor };
   }
 
   function deltaStart(window: SyncWindow): string {

@@ -31,8 +31,9 @@
  * - To Do: https://learn.microsoft.com/graph/api/todotask-delta (same paging and removal
  *   shape), create https://learn.microsoft.com/graph/api/todotasklist-post-tasks with
  *   linkedResources in the body, https://learn.microsoft.com/graph/api/resources/linkedresource;
- *   tasks listed with `$expand=linkedResources`, found by
- *   `$filter=linkedResources/any(r: r/externalId eq '…')`; ETags as for events.
+ *   tasks listed with `$expand=linkedResources`; ETags as for events. Not documented, our
+ *   assumption: tasks found by `$filter=linkedResources/any(r: r/externalId eq '…')`
+ *   (`refuseLinkedFilter` makes it answer 400, as a service without it would).
  * - sendMail: https://learn.microsoft.com/graph/api/user-sendmail — 202 Accepted, no body;
  *   400 ErrorInvalidRecipients without a recipient.
  * - Throttling: https://learn.microsoft.com/graph/throttling — 429 TooManyRequests with
@@ -152,6 +153,8 @@ export interface GraphStandIn {
   issueAccessToken(): string;
   /** The next `count` Graph requests answer `status` (429) with Retry-After when given. */
   throttle(count: number, retryAfterSeconds: number | null, status?: number): void;
+  /** Task listings refuse the linkedResources filter with 400 (a service without it). */
+  refuseLinkedFilter(refuse: boolean): void;
   /** Every delta token issued so far becomes unknown: the next use answers 410. */
   expireDeltaTokens(): void;
   /** Seeds an event as Outlook would make it (no transactionId, no extended property). */
@@ -209,6 +212,9 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
       state.throttle = { count, retryAfterSeconds, status };
     },
     expireDeltaTokens: () => state.tokens.clear(),
+    refuseLinkedFilter(refuse) {
+      state.refuseLinkedFilter = refuse;
+    },
     addEvent: (input) => insertEvent(state, input, null, new Map()).id,
     editEvent(id, changes) {
       const event = mustEvent(state, id);
@@ -270,6 +276,7 @@ function createState(options: GraphStandInOptions) {
     seq: 0,
     tokens: new Map<string, DeltaState>(),
     pages: new Map<string, PageState>(),
+    refuseLinkedFilter: false,
     throttle: null as { count: number; retryAfterSeconds: number | null; status: number } | null,
     stats: {
       requests: 0,
@@ -748,6 +755,9 @@ function listTasks(state: State, call: Call, listId: string): void {
   const top = Math.min(1000, Number(query.get('$top') ?? 10));
   let tasks = [...state.lists.get(listId)!.tasks.values()];
   const filter = query.get('$filter');
+  if (filter && state.refuseLinkedFilter) {
+    return send(call.res, 400, graphErr('invalidRequest', 'Invalid filter clause'));
+  }
   if (filter) {
     const match = /^linkedResources\/any\(\w+: \w+\/externalId eq '((?:[^']|'')*)'\)$/.exec(filter);
     if (!match)

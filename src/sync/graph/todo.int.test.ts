@@ -104,6 +104,23 @@ describe('Graph To Do provider', () => {
     });
   });
 
+  it('finds the task by a full read when the service refuses the linkedResources filter', async () => {
+    const { provider } = todoSubject();
+    const fields = todo();
+    const created = await provider.create(fields);
+    standIn.refuseLinkedFilter(true);
+    try {
+      await expect(provider.create(fields)).rejects.toMatchObject({
+        code: 'SYNC_REMOTE_EXISTS',
+        details: { ref: created.ref },
+      });
+      const other = await provider.create(todo());
+      expect(other.ref).not.toBe(created.ref);
+    } finally {
+      standIn.refuseLinkedFilter(false);
+    }
+  });
+
   it('lists in full, then changes and deletions from the delta, keeping to the window', async () => {
     const s = todoSubject();
     const [a, b] = [todo(), todo()];
