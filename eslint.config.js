@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -7,9 +8,16 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-console': 'error',
     },
+  },
+  {
+    files: ['bin/**', 'scripts/**', '*.js'],
+    languageOptions: { globals: globals.node },
   },
   {
     files: ['bench/**', 'src/cli/**', 'bin/**', 'src/**/*.test.ts', 'src/test-support/**'],
