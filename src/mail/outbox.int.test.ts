@@ -4,6 +4,7 @@ import { OrdoError } from '../shared/errors.js';
 import { startTwilioStandIn } from '../sms/twilio-stand-in.js';
 import { postgresAvailable, type TestDialect } from '../test-support/ordo.js';
 import { startTestSmtpServer } from '../test-support/smtp-server.js';
+import { MAX_ATTEMPTS } from './outbox.js';
 import {
   configureSmtp,
   createMailFixture,
@@ -144,6 +145,30 @@ describe.each(['sqlite', 'postgres'] as const)('outbox on %s', (dialect) => {
     expect(await f.worker.runOnce()).toEqual({ sent: 1, retrying: 0, failed: 0 });
     expect(f.smtp.messages).toHaveLength(1);
     expect((await parse(f.smtp.messages[0]!.raw)).messageId).toBe(messages[0]?.messageId);
+  });
+
+  it('a server that stays down: growing delays, then failed after the last attempt', async ({
+    skip,
+  }) => {
+    const f = await setUp(dialect, skip);
+    const down = await startTestSmtpServer();
+    await down.stop();
+    await configureSmtp(f.ordo, down);
+    const task = await f.addTask();
+    await f.mail.messaging.mailTask({ actor: SYSTEM, taskId: task.id });
+
+    const waits: number[] = [];
+    for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt += 1) {
+      expect(await f.worker.runOnce()).toEqual({ sent: 0, retrying: 1, failed: 0 });
+      const [entry] = await f.mail.outbox.list();
+      waits.push((entry!.nextAttemptAt! - f.clock.now()) / MINUTE);
+      f.clock.set(entry!.nextAttemptAt!);
+    }
+    expect(waits).toEqual([1, 5, 15, 60, 240, 720, 720]);
+    expect(await f.worker.runOnce()).toEqual({ sent: 0, retrying: 0, failed: 1 });
+    const [failed] = await f.mail.outbox.list();
+    expect(failed).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS });
+    expect(failed?.lastResponse).toMatch(/ECONNREFUSED|connect/i);
   });
 
   it('550: failed at once, with the reply shown; resend queues it again', async ({ skip }) => {
