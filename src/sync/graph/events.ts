@@ -97,6 +97,8 @@ export function createGraphEventsProvider(options: GraphEventsProviderOptions): 
     // "changed": the event left the view or stopped matching it. Only a read tells a
     // deletion from a move out of the window; a moved event is a change the engine needs.
     for (const entry of round.removed) {
+      // Users report "deleted" for events that only left the window as well; the engine reads
+      // every reported deletion once more before acting on it.
       if (entry.reason === 'deleted') {
         deleted.push(entry.id);
         continue;
@@ -187,6 +189,9 @@ export function createGraphEventsProvider(options: GraphEventsProviderOptions): 
    * same transactionId and answers the event it already made (event resource, transactionId
    * property). An answer that is not what we sent is an event that was already there.
    */
+  // TODO(checked against a Microsoft 365 tenant): what a duplicate transactionId answers is
+  // not documented (the stand-in answers 201 with the existing event); a create retried after
+  // the service forgot the transactionId makes a second event, found only by its UID.
   async function create(fields: SyncFields): Promise<CreateResult> {
     const body = { ...toGraphEvent(fields, true), transactionId: transactionIdOf(fields.uid) };
     const answer = await client.send({ method: 'POST', path: eventsPath, body });

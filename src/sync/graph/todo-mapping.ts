@@ -52,6 +52,8 @@ export function fromTodoTask(json: GraphJson, refOf: (id: string) => string): Re
   };
 }
 
+// TODO(To Do keeps times): the To Do apps show dates only; a timed task keeps its times in
+// Graph, but a user who edits its due date in the app turns it into an all-day task.
 export function toTodoTask(fields: SyncFields, forCreate: boolean): GraphJson {
   const timing = fields.timing;
   const start = timing.allDay ? Date.parse(`${timing.startDate}T00:00:00Z`) : timing.start;
