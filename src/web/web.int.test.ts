@@ -287,6 +287,39 @@ describe.skipIf(!haveChromium)('web page', () => {
     await context.close();
   });
 
+  it('blocks a resource with an unavailability, and removes it', async () => {
+    const { context, page, problems } = await open('fr-FR');
+    await logIn(page, 'admin');
+    await showWeek(page);
+    await page.click('#new-unavailability');
+    const form = page.locator('dialog.form-window form');
+    await form.locator('[name=resourceId]').selectOption({ label: 'Alice Martin' });
+    await form.locator('[name=startDate]').fill('2026-03-05');
+    await form.locator('[name=endDate]').fill('2026-03-06');
+    await form.locator('[name=reason]').fill('Formation');
+    await form.locator('button[type=submit]').click();
+    const block = row(page, data.alice).locator('.unavailability', { hasText: 'Formation' });
+    await block.waitFor();
+    const stored = await ordo.unavailabilities.list(SYSTEM, {
+      from: Date.parse('2026-03-01T00:00Z'),
+      to: Date.parse('2026-03-09T00:00Z'),
+      resourceId: data.alice.id,
+    });
+    expect(stored.map((u) => [u.reason, u.start, u.end])).toEqual([
+      ['Formation', Date.parse('2026-03-05T00:00+01:00'), Date.parse('2026-03-07T00:00+01:00')],
+    ]);
+    // Two whole days wide.
+    const box = await block.boundingBox();
+    const day = await row(page, data.alice).locator('.cell').first().boundingBox();
+    expect(Math.abs((box?.width ?? 0) - 2 * (day?.width ?? 0))).toBeLessThan(4);
+
+    await block.click();
+    await page.click('dialog.confirm [data-confirm=yes]');
+    await block.waitFor({ state: 'detached' });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('sets a reminder at a date and time when the option asks for it', async () => {
     await ordo.settings.set('task.reminderByDate', true);
     try {
@@ -478,8 +511,8 @@ describe.skipIf(!haveChromium)('web page', () => {
     const overflow = await page.evaluate(
       'document.documentElement.scrollWidth - document.documentElement.clientWidth',
     );
-    expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: '/tmp/ordo-planning-narrow-fr.png' });
+    expect(overflow).toBeLessThanOrEqual(0);
     await page.click('[data-mode=day]');
     await page.locator('.hours').waitFor();
     await page.screenshot({ path: '/tmp/ordo-planning-day-narrow-fr.png' });

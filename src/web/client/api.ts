@@ -215,6 +215,10 @@ export const api = {
       'GET',
       `/api/unavailabilities${q({ from, to })}`,
     ),
+  createUnavailability: (input: Omit<UnavailabilityJson, 'id'>) =>
+    request<UnavailabilityJson>('POST', '/api/unavailabilities', { body: input }),
+  deleteUnavailability: (unavailabilityId: string) =>
+    request<void>('DELETE', `/api/unavailabilities/${id(unavailabilityId)}`),
 
   resources: () => request<{ resources: Resource[] }>('GET', '/api/resources'),
   createResource: (input: Omit<Resource, 'id'>) =>

@@ -27,6 +27,7 @@ import {
   type CalendarDate,
 } from './time.js';
 import { toast } from './ui.js';
+import { deleteUnavailability, openUnavailabilityForm } from './unavailabilities.js';
 
 export type PlanningMode = 'day' | 'week' | 'month';
 
@@ -272,6 +273,23 @@ function toolbar(options: PlanningOptions, days: CalendarDate[]): HTMLElement {
           t('planning.newTask'),
         )
       : h('span', { class: 'badge' }, t('planning.readOnly')),
+    canWriteSomewhere(ctx)
+      ? h(
+          'button',
+          {
+            type: 'button',
+            id: 'new-unavailability',
+            on: {
+              click: () =>
+                void openUnavailabilityForm(ctx, {
+                  date: view.anchor ?? today(ctx.zone),
+                  resourceId: ctx.me.user.resourceId,
+                }).then((saved) => (saved ? renderPlanning(options) : undefined)),
+            },
+          },
+          t('planning.newUnavailability'),
+        )
+      : null,
   );
 }
 
@@ -487,6 +505,21 @@ function fillRow(data: GridData, row: Row, dayPx: number): void {
     );
     block.style.left = percent(start);
     block.style.width = percent(Math.max(end - start, 0.02));
+    if (canWriteResource(ctx, resourceId)) {
+      block.classList.add('editable');
+      block.setAttribute('role', 'button');
+      block.tabIndex = 0;
+      const remove = (event: Event) => {
+        event.stopPropagation();
+        void deleteUnavailability(ctx, item).then((deleted) =>
+          deleted ? renderPlanning(data) : undefined,
+        );
+      };
+      block.addEventListener('click', remove);
+      block.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' || event.key === 'Delete') remove(event);
+      });
+    }
     row.lane.append(block);
   }
 
