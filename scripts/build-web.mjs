@@ -1,7 +1,9 @@
 /**
- * Builds the web page: bundles src/web/client/main.ts with esbuild into dist/web/app.js and
- * copies the static files of src/web/public/ beside it. `--watch` rebuilds on change.
+ * Builds the web page: type-checks the client (esbuild only strips types), bundles
+ * src/web/client/main.ts with esbuild into dist/web/app.js, and copies the static files of
+ * src/web/public/ beside it. `--no-check` skips the type check; `--watch` rebuilds on change.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
@@ -30,6 +32,12 @@ const options = {
   logLevel: 'warning',
 };
 
+if (!process.argv.includes('--no-check') && !process.argv.includes('--watch')) {
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.web.json')], {
+    stdio: 'inherit',
+  });
+}
 copyPublic();
 if (process.argv.includes('--watch')) {
   const context = await esbuild.context(options);
