@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { OrdoError } from '../shared/errors.js';
 import { silentLogger } from '../shared/logger.js';
 import { startGraphStandIn, type GraphStandIn } from '../sync/graph/graph-stand-in.js';
 import { createGraphMailSender, isTemporary } from './graph-transport.js';
@@ -79,6 +80,23 @@ describe('Graph mail transport against the stand-in', () => {
     expect(error).toMatchObject({ code: 'GRAPH_UNAVAILABLE' });
     expect(isTemporary(error)).toBe(true);
     expect(waits).toEqual([3000]);
+  });
+
+  it('verifies by obtaining a token, and reports a lost consent', async () => {
+    expect((await sender().graph.verify()).authenticated).toBe(true);
+    const lost = createGraphMailSender({
+      baseUrl: standIn.graphUrl,
+      getAccessToken: async () => {
+        throw new OrdoError('SYNC_RECONNECT');
+      },
+      logger: silentLogger(),
+    });
+    const error = await lost.verify().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'SYNC_RECONNECT' });
+    expect(isTemporary(error)).toBe(false);
   });
 
   it('classifies a refused token as permanent', async () => {

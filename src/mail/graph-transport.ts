@@ -20,7 +20,7 @@ import {
   type GraphAnswer,
   type GraphClientOptions,
 } from '../sync/graph/graph-client.js';
-import type { SmtpSendResult } from './smtp-transport.js';
+import type { SmtpSendResult, SmtpVerifyResult } from './smtp-transport.js';
 
 export { isTemporary } from './smtp-transport.js';
 
@@ -34,6 +34,11 @@ export interface GraphMailSenderOptions extends Omit<GraphClientOptions, 'mailbo
 
 export interface GraphMailSender {
   send(message: SendMailOptions): Promise<SmtpSendResult>;
+  /**
+   * The settings page's test: obtains a token as a send would (a lost consent fails here).
+   * It sends nothing, so a mailbox the account may not send from is only found on a send.
+   */
+  verify(): Promise<SmtpVerifyResult>;
   close(): void;
 }
 
@@ -78,6 +83,14 @@ export function createGraphMailSender(options: GraphMailSenderOptions): GraphMai
         accepted: recipients,
         rejected: [],
       };
+    },
+    async verify() {
+      try {
+        await options.getAccessToken();
+      } catch (error) {
+        throw logged(logger, fromClientError(error));
+      }
+      return { response: 'token acquired', secure: true, authenticated: true };
     },
     close() {},
   };
