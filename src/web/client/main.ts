@@ -1,7 +1,8 @@
 /**
  * The page's entry point: the login form, then the shell (header, navigation, language
  * switch) around the page the address names: #/planning, #/resources, #/clients,
- * #/transfer, and for administrators #/admin/users, #/admin/groups, #/admin/options.
+ * #/transfer, #/messages, #/options/sync, and for administrators #/admin/users,
+ * #/admin/groups, #/admin/options.
  */
 import { renderGroups, renderOptions, renderUsers } from './admin.js';
 import { api, whenAuthLost } from './api.js';
@@ -11,6 +12,7 @@ import { renderMessages, renderMessaging, renderTaskDescription } from './messag
 import { clear, field, h, select } from './dom.js';
 import { errorText, language, setLanguage, t, type Language, type MessageKey } from './i18n.js';
 import { renderPlanning } from './planning-view.js';
+import { registerTaskSyncAction, renderCalendarSync, watchTaskSyncMenu } from './sync-page.js';
 import { watchReminders } from './reminders.js';
 import { openTaskDialog } from './task-dialog.js';
 import { renderTransfer } from './transfer.js';
@@ -26,13 +28,16 @@ const ROUTES: Route[] = [
   {
     path: '/planning',
     label: 'nav.planning',
-    render: (ctx, root) =>
-      renderPlanning({ ctx, root, openTask: (request) => openTaskDialog(ctx, request) }),
+    render: (ctx, root) => {
+      watchTaskSyncMenu(root);
+      return renderPlanning({ ctx, root, openTask: (request) => openTaskDialog(ctx, request) });
+    },
   },
   { path: '/resources', label: 'nav.resources', render: renderResources },
   { path: '/clients', label: 'nav.clients', render: renderClients },
   { path: '/transfer', label: 'nav.transfer', render: renderTransfer },
   { path: '/messages', label: 'nav.messages', render: (_ctx, root) => renderMessages(root) },
+  { path: '/options/sync', label: 'nav.calendarSync', render: renderCalendarSync },
   { path: '/admin/users', label: 'nav.users', adminOnly: true, render: renderUsers },
   {
     path: '/admin/groups',
@@ -208,5 +213,6 @@ window.addEventListener('hashchange', () => {
   if (context) renderShell(context);
 });
 setLanguage(language());
+registerTaskSyncAction();
 void start();
 watchReminders();
