@@ -323,6 +323,54 @@ describe.skipIf(!haveChromium)('web page', () => {
     await context.close();
   });
 
+  it('repeats a task, takes an occurrence out of the series, deletes the series', async () => {
+    const { context, page, problems } = await open('fr-FR');
+    await logIn(page, 'admin');
+    await showWeek(page);
+    await row(page, data.alice)
+      .locator('.cell[data-date="2026-03-06"]')
+      .click({ position: { x: 100, y: 8 } });
+    const dialog = page.locator('#task-dialog');
+    await dialog.locator('[name=label]').fill('Ronde');
+    await dialog.locator('[name=startTime]').fill('07:00');
+    await dialog.locator('[name=endTime]').fill('07:30');
+    await dialog.locator('[name=repeatRule]').selectOption('FREQ=DAILY');
+    await dialog.locator('[name=repeatUntil]').fill('2026-03-08');
+    await dialog.locator('#task-save').click();
+    const bars = row(page, data.alice).locator('.bar', { hasText: 'Ronde' });
+    await bars.nth(2).waitFor();
+    expect(await bars.count()).toBe(3);
+
+    // Saturday's occurrence leaves the series; the series is then deleted from Friday's.
+    await bars.nth(1).click();
+    await dialog.locator('#task-detach').click();
+    await page.click('dialog.confirm [data-confirm=yes]');
+    await dialog.waitFor({ state: 'detached' });
+    await row(page, data.alice).locator('.bar', { hasText: 'Ronde' }).first().click();
+    await dialog.locator('#series-delete').click();
+    await page.click('dialog.confirm [data-confirm=yes]');
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForFunction(
+      `document.querySelectorAll('.row[data-resource-id="${data.alice.id}"] .bar').length === 3`,
+    );
+    const left = (await tasksOn(data.alice)).filter((t) => t.label === 'Ronde');
+    expect(
+      left.map((t) => [t.timing, t.periodicTaskId, Boolean(t.detachedFromPeriodicTaskId)]),
+    ).toEqual([
+      [
+        {
+          allDay: false,
+          start: Date.parse('2026-03-07T06:00Z'),
+          end: Date.parse('2026-03-07T06:30Z'),
+        },
+        null,
+        true,
+      ],
+    ]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('sets a reminder at a date and time when the option asks for it', async () => {
     await ordo.settings.set('task.reminderByDate', true);
     try {

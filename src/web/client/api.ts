@@ -209,6 +209,11 @@ export const api = {
   updateTask: (taskId: string, patch: Partial<TaskInput>) =>
     request<TaskJson>('PATCH', `/api/tasks/${id(taskId)}`, { body: patch }),
   deleteTask: (taskId: string) => request<void>('DELETE', `/api/tasks/${id(taskId)}`),
+  detachTask: (taskId: string) => request<TaskJson>('POST', `/api/tasks/${id(taskId)}/detach`),
+  createPeriodicTask: (input: { rule: string; template: TaskInput; until: string | null }) =>
+    request<{ id: string; occurrences: number }>('POST', '/api/periodic-tasks', { body: input }),
+  deletePeriodicTask: (periodicTaskId: string) =>
+    request<void>('DELETE', `/api/periodic-tasks/${id(periodicTaskId)}`),
 
   unavailabilities: (from: string, to: string) =>
     request<{ unavailabilities: UnavailabilityJson[] }>(

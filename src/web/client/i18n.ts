@@ -91,6 +91,20 @@ const en = {
   'task.reminder.atValue': 'Reminder date and time',
   'task.private': 'Private',
   'task.periodic': 'Occurrence of a periodic task',
+  'periodic.repeat': 'Repeat',
+  'periodic.none': 'Never',
+  'periodic.daily': 'Every day',
+  'periodic.weekdays': 'Every weekday (Monday to Friday)',
+  'periodic.weekly': 'Every week',
+  'periodic.monthly': 'Every month',
+  'periodic.until': 'Until (included)',
+  'periodic.detach': 'Take out of the series',
+  'periodic.detachConfirm':
+    'Take this occurrence out of its periodic task? It becomes an ordinary task.',
+  'periodic.deleteSeries': 'Delete the series',
+  'periodic.deleteSeriesConfirm':
+    'Delete the periodic task and all its occurrences? Occurrences taken out of it stay.',
+  'periodic.created': 'Periodic task created: {n} occurrences.',
   'task.masked': 'Private task of someone else: only its times are shown.',
   'task.actions': 'Send',
   save: 'Save',
@@ -206,6 +220,7 @@ const en = {
   'error.MAIL_ADDRESS_INVALID': 'The e-mail address is not valid.',
   'error.SMS_MOBILE_INVALID': 'The mobile number is not valid.',
   'error.ICS_UNREADABLE': 'The file is not an iCalendar file.',
+  'error.PERIODIC_RULE_INVALID': 'The repetition rule is not valid.',
   'error.ICS_ITEM_INVALID': 'A calendar item cannot be read.',
 };
 
@@ -295,6 +310,20 @@ const fr: Record<MessageKey, string> = {
   'task.reminder.atValue': 'Date et heure du rappel',
   'task.private': 'Privé',
   'task.periodic': "Occurrence d'une tâche périodique",
+  'periodic.repeat': 'Répéter',
+  'periodic.none': 'Jamais',
+  'periodic.daily': 'Tous les jours',
+  'periodic.weekdays': 'Chaque jour ouvré (du lundi au vendredi)',
+  'periodic.weekly': 'Toutes les semaines',
+  'periodic.monthly': 'Tous les mois',
+  'periodic.until': "Jusqu'au (inclus)",
+  'periodic.detach': 'Sortir de la série',
+  'periodic.detachConfirm':
+    'Sortir cette occurrence de sa tâche périodique ? Elle devient une tâche ordinaire.',
+  'periodic.deleteSeries': 'Supprimer la série',
+  'periodic.deleteSeriesConfirm':
+    'Supprimer la tâche périodique et toutes ses occurrences ? Celles qui en ont été sorties restent.',
+  'periodic.created': 'Tâche périodique créée : {n} occurrences.',
   'task.masked': "Tâche privée d'une autre personne : seules ses heures sont visibles.",
   'task.actions': 'Envoyer',
   save: 'Enregistrer',
@@ -411,6 +440,7 @@ const fr: Record<MessageKey, string> = {
   'error.MAIL_ADDRESS_INVALID': "L'adresse e-mail n'est pas valable.",
   'error.SMS_MOBILE_INVALID': "Le numéro de GSM n'est pas valable.",
   'error.ICS_UNREADABLE': "Le fichier n'est pas un fichier iCalendar.",
+  'error.PERIODIC_RULE_INVALID': "La règle de répétition n'est pas valable.",
   'error.ICS_ITEM_INVALID': 'Un élément du calendrier est illisible.',
 };
 

@@ -11,6 +11,7 @@ import { field, h, select } from './dom.js';
 import { t } from './i18n.js';
 import { fillTaskActions } from './messaging.js';
 import { addDays, fromInputs, toInputs, type CalendarDate } from './time.js';
+import { periodicBox, repeatControls, type RepeatChoice } from './periodic.js';
 import type { TaskRequest } from './planning-view.js';
 import { clearErrors, confirmDialog, showError, toast } from './ui.js';
 
@@ -50,11 +51,14 @@ export function openTaskDialog(ctx: AppContext, request: TaskRequest): Promise<b
   const initial = request.kind === 'edit' ? request.task : blankTask(ctx, request);
   const editable = isEditable(ctx, task);
   const controls = buildControls(ctx, initial);
+  const repeat = task ? null : repeatControls();
+  if (repeat) controls.fieldset.append(repeat.element);
+  let close: (changed: boolean) => void = () => {};
   const form = h(
     'form',
     { class: 'form task-form', novalidate: true },
     h('h2', {}, task ? t('task.edit') : t('task.new')),
-    task?.periodicTaskId ? h('p', { class: 'muted' }, t('task.periodic')) : null,
+    task?.periodicTaskId ? periodicBox({ task, editable, onDone: () => close(true) }) : null,
     h('div', { class: 'form-error', role: 'alert' }),
     h('div', {
       id: 'task-actions',
@@ -74,6 +78,7 @@ export function openTaskDialog(ctx: AppContext, request: TaskRequest): Promise<b
       dialog.remove();
       resolve(changed);
     };
+    close = finish;
     form.append(buttons({ ctx, task, editable, onClose: finish, form }));
     dialog.addEventListener('cancel', (event) => {
       event.preventDefault();
@@ -82,7 +87,9 @@ export function openTaskDialog(ctx: AppContext, request: TaskRequest): Promise<b
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       if (!editable) return;
-      void save({ ctx, form, task, controls }).then((saved) => saved && finish(true));
+      void save({ ctx, form, task, controls, repeat: repeat?.read() ?? null }).then(
+        (saved) => saved && finish(true),
+      );
     });
     fillTaskActions(task, form.querySelector('#task-actions'));
     document.body.append(dialog);
@@ -450,14 +457,22 @@ async function save(options: {
   form: HTMLFormElement;
   task: TaskJson | null;
   controls: Controls;
+  repeat: RepeatChoice | null;
 }): Promise<boolean> {
-  const { ctx, form, task, controls } = options;
+  const { ctx, form, task, controls, repeat } = options;
   clearErrors(form);
   try {
     const input = readInput(ctx, controls);
-    if (task) await api.updateTask(task.id, input);
-    else await api.createTask(input);
-    toast(t('saved'));
+    if (task) {
+      await api.updateTask(task.id, input);
+      toast(t('saved'));
+    } else if (repeat) {
+      const created = await api.createPeriodicTask({ ...repeat, template: input });
+      toast(t('periodic.created', { n: created.occurrences }));
+    } else {
+      await api.createTask(input);
+      toast(t('saved'));
+    }
     return true;
   } catch (error) {
     if (error instanceof FieldError) {

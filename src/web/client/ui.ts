@@ -83,7 +83,8 @@ function errorSpot(
   serverField: string,
   aliases: Record<string, string>,
 ): HTMLElement | null {
-  for (const candidate of [serverField, serverField.split('.')[0] ?? serverField]) {
+  const parts = serverField.split('.');
+  for (const candidate of [serverField, parts[0] ?? '', parts[parts.length - 1] ?? '']) {
     const name = aliases[candidate] ?? candidate;
     const spot = form.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(name)}"]`);
     if (spot) return spot;
