@@ -420,6 +420,12 @@ describe.skipIf(!haveChromium)('web page', () => {
     await page.selectOption('#language', 'en');
     await page.locator('[data-mode=week]', { hasText: 'Week' }).waitFor();
 
+    await page.click('[data-nav=today]');
+    await page.locator('.day-head.today').waitFor();
+    await page.screenshot({ path: '/tmp/ordo-today-en.png' });
+    await page.fill('.date-picker', '2026-03-04');
+    await page.locator(`.day-head[data-date="${MONDAY}"]`).waitFor();
+
     // Month view still shows the tasks, one column a day.
     await page.click('[data-mode=month]');
     await page.locator('.day-head[data-date="2026-03-31"]').waitFor();

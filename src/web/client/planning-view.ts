@@ -43,7 +43,11 @@ export interface PlanningOptions {
   openTask: (request: TaskRequest) => Promise<boolean>;
 }
 
-/** The part of each day drawn in the day and week views, in minutes since midnight. */
+/**
+ * The part of each day drawn in the day and week views, in minutes since midnight; times
+ * outside it are drawn at its edges.
+ * TODO(when a company works nights): make these hours a company setting.
+ */
 const WORKDAY = { start: 7 * 60, end: 20 * 60 };
 const BAR_HEIGHT = 24;
 const BAR_GAP = 3;
@@ -351,6 +355,21 @@ function drawGrid(data: GridData): void {
   // Bars are stacked knowing the drawn width of a day, so their labels keep room to show.
   const dayPx = (rows[0]?.lane.clientWidth ?? 700) / days.length;
   for (const row of rows) fillRow(data, row, dayPx);
+  drawNow(data, rows);
+}
+
+/** A thin line at the present time, in the day and week views, when today is drawn. */
+function drawNow(data: GridData, rows: Row[]): void {
+  const { ctx, days } = data;
+  if (view.mode === 'month' || !days.includes(today(ctx.zone))) return;
+  const minutes = zonedParts(new Date().toISOString(), ctx.zone).minutes;
+  if (minutes < WORKDAY.start || minutes > WORKDAY.end) return;
+  const left = `${(instantOffset(new Date().toISOString(), days, ctx.zone) / days.length) * 100}%`;
+  for (const row of rows) {
+    const line = h('div', { class: 'now-line', aria: { hidden: 'true' } });
+    line.style.left = left;
+    row.lane.append(line);
+  }
 }
 
 function headerRow(days: CalendarDate[], zone: string): HTMLElement {
