@@ -227,6 +227,7 @@ describe.skipIf(!haveChromium)('web page', () => {
     const endError = dialog.locator('[data-error-for=end]');
     await endError.locator('text=La fin doit venir après le début.').waitFor();
     await dialog.locator('[name=endTime]').fill('11:30');
+    expect(await endError.textContent()).toBe('');
     await page.screenshot({ path: '/tmp/ordo-task-dialog-fr.png' });
     await dialog.locator('#task-save').click();
     await dialog.waitFor({ state: 'detached' });

@@ -13,7 +13,7 @@ import { fillTaskActions } from './messaging.js';
 import { addDays, fromInputs, toInputs, type CalendarDate } from './time.js';
 import { periodicBox, repeatControls, type RepeatChoice } from './periodic.js';
 import type { TaskRequest } from './planning-view.js';
-import { clearErrors, confirmDialog, showError, toast } from './ui.js';
+import { clearErrorOnInput, clearErrors, confirmDialog, showError, toast } from './ui.js';
 
 /** The server's names for fields, mapped to the controls of this window. */
 const FIELD_ALIASES: Record<string, string> = {
@@ -69,6 +69,7 @@ export function openTaskDialog(ctx: AppContext, request: TaskRequest): Promise<b
     controls.fieldset,
   );
   const dialog = h('dialog', { id: 'task-dialog', class: 'form-window wide' }, form);
+  clearErrorOnInput(form);
   const toolbar = form.querySelector<HTMLElement>('#task-actions');
   if (toolbar) for (const draw of taskActions) draw({ ctx, task, toolbar });
 

@@ -46,6 +46,19 @@ export function confirmDialog(message: string): Promise<boolean> {
   });
 }
 
+/** A field's error goes away as soon as the user changes that field. */
+export function clearErrorOnInput(form: HTMLElement): void {
+  const clearField = (event: Event) => {
+    const fieldEl = (event.target as HTMLElement).closest('.field');
+    if (!fieldEl) return;
+    fieldEl.classList.remove('invalid');
+    const spot = fieldEl.querySelector<HTMLElement>('[data-error-for]');
+    if (spot) spot.textContent = '';
+  };
+  form.addEventListener('input', clearField);
+  form.addEventListener('change', clearField);
+}
+
 /** Clears the errors a form shows. */
 export function clearErrors(form: HTMLElement): void {
   for (const el of form.querySelectorAll<HTMLElement>('[data-error-for]')) el.textContent = '';
@@ -119,6 +132,7 @@ export function formWindow(options: FormWindowOptions): Promise<boolean> {
       h('div', { class: 'buttons' }, cancel, submit),
     );
     const dialog = h('dialog', { class: 'form-window' }, form);
+    clearErrorOnInput(form);
     const finish = (saved: boolean) => {
       dialog.close();
       dialog.remove();
