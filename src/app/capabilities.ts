@@ -5,6 +5,7 @@
  * A capability appends itself to `CAPABILITIES`.
  */
 import { mailCapability } from '../mail/capability.js';
+import { syncCapability } from '../sync/capability.js';
 import type { Ordo } from './ordo.js';
 
 export interface Capability {
@@ -15,7 +16,7 @@ export interface Capability {
   startWorker?(ordo: Ordo): Promise<() => Promise<void> | void>;
 }
 
-export const CAPABILITIES: Capability[] = [mailCapability];
+export const CAPABILITIES: Capability[] = [mailCapability, syncCapability];
 
 export async function installCapabilities(ordo: Ordo): Promise<void> {
   for (const capability of CAPABILITIES) await capability.install?.(ordo);

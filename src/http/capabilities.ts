@@ -7,6 +7,7 @@
  */
 import { messageRoutes } from '../mail/routes.js';
 import { reminderRoutes } from '../reminders/routes.js';
+import { syncRoutes } from '../sync/routes.js';
 import { calendarFileRoutes } from './routes/calendar-files.js';
 import { directoryRoutes } from './routes/directory.js';
 import { sessionRoutes } from './routes/session.js';
@@ -24,4 +25,5 @@ export const HTTP_CAPABILITIES: OrdoPlugin[] = [
   calendarFileRoutes,
   reminderRoutes,
   messageRoutes,
+  syncRoutes,
 ];

@@ -5,11 +5,13 @@
  */
 import type { Migration } from 'kysely';
 import * as planning from './0001-planning.js';
+import * as sync from './0002-sync.js';
 import * as mail from './0003-mail.js';
 import * as reminders from './0004-reminders.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-planning': planning,
+  '0002-sync': sync,
   '0003-mail': mail,
   '0004-reminders': reminders,
 };

@@ -1,0 +1,205 @@
+/**
+ * The planning side of one user's synchronization, on the store: the tasks of the user's
+ * "who I am" resource, written through the task service with the user's own actor (so
+ * their group's rights apply, SPEC 3.4) and origin `sync` (so the e-mail rules can tell a
+ * sync from a planner's click). Unavailabilities are not tasks and never appear here.
+ */
+import type { Ordo } from '../app/ordo.js';
+import type { Actor } from '../planning/actor.js';
+import { SYSTEM } from '../planning/actor.js';
+import { syncRights } from '../planning/rights.js';
+import { taskFromRow } from '../planning/task-rows.js';
+import type { Task } from '../planning/types.js';
+import { isOrdoError, OrdoError } from '../shared/errors.js';
+import type { DeletedTask, PlanningRights, PlanningSide, PlanningTask } from './engine/index.js';
+import type { ItemKind, SyncFields, SyncWindow } from './provider.js';
+import './tables.js';
+
+export interface SqlPlanningSideOptions {
+  ordo: Ordo;
+  accountId: string;
+  /** The user whose resource is synchronized; writes are made as them. */
+  actor: Extract<Actor, { kind: 'user' }>;
+  /** `false` when the company's "reminder at a date" option is on. */
+  carryReminders: boolean;
+}
+
+/** A task as the engine sees it (`kind` is the manual mark, or `event`). */
+export function planningTaskOf(
+  task: Task,
+  options: { manualKind: ItemKind | null; carryReminders: boolean },
+): PlanningTask {
+  return {
+    id: task.id,
+    fields: {
+      kind: options.manualKind ?? 'event',
+      uid: task.uid,
+      label: task.label,
+      timing: task.timing,
+      remark: task.remark,
+      reminder: options.carryReminders ? task.reminder : null,
+      private: task.private,
+      recurring: false,
+    },
+    modifiedAt: task.modifiedAt,
+    exportable: task.periodicTaskId === null,
+    manualKind: options.manualKind,
+  };
+}
+
+export class SqlPlanningSide implements PlanningSide {
+  private readonly resourceId: string;
+
+  constructor(private readonly options: SqlPlanningSideOptions) {
+    const resourceId = options.actor.user.resourceId;
+    if (!resourceId) {
+      throw new OrdoError('SYNC_NOT_CONFIGURED', {
+        message: 'The user has no resource ("who I am") to synchronize',
+        details: { userId: options.actor.user.id },
+      });
+    }
+    this.resourceId = resourceId;
+  }
+
+  async rights(): Promise<PlanningRights> {
+    const { ordo, actor } = this.options;
+    const context = await ordo.users.rightsFor(actor, () => ordo.directory.departmentMap());
+    if (!context) return { readOnly: false, canAdd: true, canModify: true, canDelete: true };
+    return syncRights(context);
+  }
+
+  async listTasks(window: SyncWindow): Promise<PlanningTask[]> {
+    const tasks = await this.options.ordo.tasks.list(SYSTEM, {
+      from: window.from,
+      to: window.to,
+      resourceId: this.resourceId,
+    });
+    return this.views(tasks);
+  }
+
+  async lookupTasks(ids: readonly string[]): Promise<Map<string, PlanningTask | DeletedTask>> {
+    const found = new Map<string, PlanningTask | DeletedTask>();
+    if (ids.length === 0) return found;
+    const db = this.options.ordo.store.db;
+    const rows = await db.selectFrom('tasks').selectAll().where('id', 'in', ids).execute();
+    const tasks = rows.map(taskFromRow);
+    // A task moved to another resource has left this calendar: for it, that is a deletion.
+    for (const task of tasks.filter((t) => !t.resourceIds.includes(this.resourceId)))
+      found.set(task.id, { id: task.id, deletedAt: task.modifiedAt });
+    for (const view of await this.views(
+      tasks.filter((t) => t.resourceIds.includes(this.resourceId)),
+    ))
+      found.set(view.id, view);
+
+    const gone = ids.filter((id) => !found.has(id));
+    if (gone.length === 0) return found;
+    const tombstones = await db
+      .selectFrom('task_tombstones')
+      .select(['task_id', 'deleted_at'])
+      .where('task_id', 'in', gone)
+      .execute();
+    for (const row of tombstones)
+      found.set(row.task_id, { id: row.task_id, deletedAt: Number(row.deleted_at) });
+    return found;
+  }
+
+  async findTasksByUid(uids: readonly string[]): Promise<Map<string, PlanningTask>> {
+    const found = new Map<string, PlanningTask>();
+    if (uids.length === 0) return found;
+    const rows = await this.options.ordo.store.db
+      .selectFrom('tasks')
+      .innerJoin('task_resources', 'task_resources.task_id', 'tasks.id')
+      .selectAll('tasks')
+      .where('task_resources.resource_id', '=', this.resourceId)
+      .where('tasks.uid', 'in', uids)
+      .execute();
+    for (const view of await this.views(rows.map(taskFromRow))) found.set(view.fields.uid, view);
+    return found;
+  }
+
+  async createTask(fields: SyncFields): Promise<PlanningTask> {
+    const { ordo, actor, accountId } = this.options;
+    const task = await ordo.tasks.inTransaction(undefined, async (trx) => {
+      const created = await ordo.tasks.create({
+        actor,
+        origin: 'sync',
+        uid: fields.uid,
+        trx,
+        input: {
+          label: fields.label,
+          timing: fields.timing,
+          resourceIds: [this.resourceId],
+          clientId: null,
+          remark: fields.remark,
+          location: '',
+          category: '',
+          reminder: fields.reminder ?? { kind: 'none' },
+          private: fields.private,
+        },
+      });
+      await trx
+        .insertInto('task_sync_marks')
+        .values({
+          account_id: accountId,
+          task_id: created.id,
+          kind: fields.kind,
+          created_at: ordo.clock.now(),
+        })
+        .execute();
+      return created;
+    });
+    return this.view(task, fields.kind);
+  }
+
+  async updateTask(taskId: string, fields: SyncFields): Promise<PlanningTask> {
+    const task = await this.options.ordo.tasks.update({
+      actor: this.options.actor,
+      id: taskId,
+      origin: 'sync',
+      patch: {
+        label: fields.label,
+        timing: fields.timing,
+        remark: fields.remark,
+        private: fields.private,
+        ...(fields.reminder === null ? {} : { reminder: fields.reminder }),
+      },
+    });
+    return (await this.views([task]))[0] as PlanningTask;
+  }
+
+  async deleteTask(taskId: string): Promise<void> {
+    try {
+      await this.options.ordo.tasks.delete({
+        actor: this.options.actor,
+        id: taskId,
+        origin: 'sync',
+      });
+    } catch (error) {
+      if (!isOrdoError(error, 'TASK_NOT_FOUND')) throw error;
+    }
+  }
+
+  private async views(tasks: Task[]): Promise<PlanningTask[]> {
+    const marks = await this.marksOf(tasks.map((task) => task.id));
+    return tasks.map((task) => this.view(task, marks.get(task.id) ?? null));
+  }
+
+  private view(task: Task, manualKind: ItemKind | null): PlanningTask {
+    return planningTaskOf(task, { manualKind, carryReminders: this.options.carryReminders });
+  }
+
+  private async marksOf(taskIds: string[]): Promise<Map<string, ItemKind>> {
+    const marks = new Map<string, ItemKind>();
+    // Bounded batches: SQLite caps the parameters of one statement.
+    for (let at = 0; at < taskIds.length; at += 500) {
+      const rows = await this.options.ordo.store.db
+        .selectFrom('task_sync_marks')
+        .select(['task_id', 'kind'])
+        .where('account_id', '=', this.options.accountId)
+        .where('task_id', 'in', taskIds.slice(at, at + 500))
+        .execute();
+      for (const row of rows) marks.set(row.task_id, row.kind);
+    }
+    return marks;
+  }
+}

@@ -1,0 +1,307 @@
+/**
+ * The synchronization scheduler. Every account is due at `next_run_at`; a process runs an
+ * account only after claiming it with a lease (`lease_until`, `lease_owner`), so with several
+ * server processes on one database each account is synchronized by one process at a time:
+ *
+ * - PostgreSQL: the due rows are read `FOR UPDATE SKIP LOCKED` and leased in one short
+ *   transaction, so two processes claiming at once take different accounts;
+ * - SQLite: one `UPDATE ... WHERE <due and not leased> RETURNING` statement, atomic.
+ *
+ * A lease is renewed while the run lasts and released at its end with the next run time; the
+ * lease of a process that died runs out and the account becomes claimable again.
+ */
+import crypto from 'node:crypto';
+import type { ExpressionBuilder, Kysely } from 'kysely';
+
+import type { Ordo } from '../app/ordo.js';
+import type { Actor } from '../planning/actor.js';
+import { isOrdoError, OrdoError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { Database } from '../store/schema.js';
+import type { SyncAccountRow, SyncAccounts, SyncRun, RunError } from './accounts.js';
+import {
+  runSync,
+  SqlSyncStateStore,
+  type SyncReport,
+  type SyncSettings,
+  type SyncStateDatabase,
+} from './engine/index.js';
+import { providerFor } from './providers.js';
+import { SqlPlanningSide } from './sql-planning-side.js';
+
+export interface SyncWorkerOptions {
+  ordo: Ordo;
+  accounts: SyncAccounts;
+  /** Names this process in `lease_owner`; random by default. */
+  owner?: string;
+  leaseMs?: number;
+  /** How often the scheduler looks for due accounts. */
+  pollMs?: number;
+  /** Accounts claimed per pass. */
+  batch?: number;
+  /** The network the providers use; tests count or break requests through it. */
+  fetch?: typeof fetch;
+}
+
+export interface AccountRun {
+  accountId: string;
+  userId: string;
+  run: SyncRun;
+}
+
+export interface SyncWorker {
+  readonly owner: string;
+  /** Claims the due accounts and synchronizes each once. */
+  runDue(): Promise<AccountRun[]>;
+  /** Synchronizes one user's account now; `SYNC_ALREADY_RUNNING` when another run holds it. */
+  syncNow(userId: string): Promise<SyncRun>;
+  /** Claims due accounts (exposed for the claiming tests); the caller must release them. */
+  claimDue(limit: number): Promise<SyncAccountRow[]>;
+  release(row: SyncAccountRow): Promise<void>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_LEASE_MS = 10 * 60_000;
+const MINUTE = 60_000;
+
+export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
+  const { ordo, accounts } = options;
+  const owner = options.owner ?? `sync-${crypto.randomUUID()}`;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const logger = ordo.logger.child({ component: 'sync-worker', owner });
+  const db = ordo.store.db;
+  let timer: NodeJS.Timeout | null = null;
+  let pass: Promise<unknown> | null = null;
+  let stopped = true;
+
+  const notLeased = (now: number) => (eb: ExpressionBuilder<Database, 'sync_accounts'>) =>
+    eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]);
+  const due = (now: number) => (eb: ExpressionBuilder<Database, 'sync_accounts'>) =>
+    eb.and([eb('enabled', '=', 1), eb('next_run_at', '<=', now), notLeased(now)(eb)]);
+  const lease = () => ({ lease_until: ordo.clock.now() + leaseMs, lease_owner: owner });
+
+  async function claimDue(limit: number): Promise<SyncAccountRow[]> {
+    const now = ordo.clock.now();
+    if (ordo.store.dialect === 'postgres') {
+      return db.transaction().execute(async (trx) => {
+        const ids = await trx
+          .selectFrom('sync_accounts')
+          .select('id')
+          .where(due(now))
+          .orderBy('next_run_at')
+          .limit(limit)
+          .forUpdate()
+          .skipLocked()
+          .execute();
+        if (ids.length === 0) return [];
+        const idList = ids.map((row) => row.id);
+        return trx
+          .updateTable('sync_accounts')
+          .set(lease())
+          .where('id', 'in', idList)
+          .returningAll()
+          .execute();
+      });
+    }
+    // SQLite: one statement is atomic, and the database takes one writer at a time.
+    return db
+      .updateTable('sync_accounts')
+      .set(lease())
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('sync_accounts')
+          .select('id')
+          .where(due(now))
+          .orderBy('next_run_at')
+          .limit(limit),
+      )
+      .where(due(now))
+      .returningAll()
+      .execute();
+  }
+
+  /** Claims one account whatever its schedule; `null` when another process holds it. */
+  async function claimOne(accountId: string): Promise<SyncAccountRow | null> {
+    // One UPDATE: PostgreSQL re-checks the WHERE on the row it waited for, SQLite serializes.
+    const row = await db
+      .updateTable('sync_accounts')
+      .set(lease())
+      .where('id', '=', accountId)
+      .where(notLeased(ordo.clock.now()))
+      .returningAll()
+      .executeTakeFirst();
+    return row ?? null;
+  }
+
+  async function release(row: SyncAccountRow): Promise<void> {
+    const current = await accounts.get(row.id);
+    await db
+      .updateTable('sync_accounts')
+      .set({
+        lease_until: null,
+        lease_owner: null,
+        next_run_at: ordo.clock.now() + current.every_minutes * MINUTE,
+      })
+      .where('id', '=', row.id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  /** Keeps the lease while a long run lasts. */
+  function keepLease(row: SyncAccountRow): () => void {
+    const renew = setInterval(
+      () => {
+        void db
+          .updateTable('sync_accounts')
+          .set({ lease_until: ordo.clock.now() + leaseMs })
+          .where('id', '=', row.id)
+          .where('lease_owner', '=', owner)
+          .execute()
+          .catch((error: unknown) =>
+            logger.warn({ err: error, accountId: row.id }, 'lease renewal failed'),
+          );
+      },
+      Math.max(1_000, Math.floor(leaseMs / 3)),
+    );
+    renew.unref();
+    return () => clearInterval(renew);
+  }
+
+  async function runClaimed(row: SyncAccountRow): Promise<SyncRun> {
+    const stopRenewing = keepLease(row);
+    const startedAt = ordo.clock.now();
+    try {
+      const report = await runAccount(row);
+      return await accounts.recordRun(row.id, {
+        started_at: report.startedAt,
+        finished_at: report.finishedAt,
+        status: 'ok',
+        listing: report.listing,
+        counts: JSON.stringify(report.counts),
+        actions: JSON.stringify(report.actions),
+        errors: JSON.stringify(report.errors),
+      });
+    } catch (error) {
+      const failure = runErrorOf(error);
+      logger.warn(
+        { accountId: row.id, code: failure.code, remote: failure.remote },
+        'sync run failed',
+      );
+      return await accounts.recordRun(row.id, {
+        started_at: startedAt,
+        finished_at: ordo.clock.now(),
+        status: 'failed',
+        listing: null,
+        counts: JSON.stringify({}),
+        actions: JSON.stringify([]),
+        errors: JSON.stringify([failure]),
+      });
+    } finally {
+      stopRenewing();
+      await release(row);
+    }
+  }
+
+  async function runAccount(row: SyncAccountRow): Promise<SyncReport> {
+    const user = await ordo.users.get(row.user_id);
+    const actor = (await ordo.users.actorFor(user)) as Extract<Actor, { kind: 'user' }>;
+    const timeZone = await ordo.settings.get('company.timeZone');
+    const carryReminders = !(await ordo.settings.get('task.reminderByDate'));
+    const runLogger = logger.child({ accountId: row.id, userId: row.user_id });
+    return runSync({
+      provider: await providerFor(row, {
+        ordo,
+        accounts,
+        timeZone,
+        logger: runLogger,
+        fetch: options.fetch,
+      }),
+      planning: new SqlPlanningSide({ ordo, accountId: row.id, actor, carryReminders }),
+      state: new SqlSyncStateStore({
+        db: db as unknown as Kysely<SyncStateDatabase>,
+        accountId: row.id,
+        clock: ordo.clock,
+      }),
+      settings: engineSettings(row, { timeZone, carryReminders }),
+      clock: ordo.clock,
+      logger: runLogger,
+    });
+  }
+
+  async function runDue(): Promise<AccountRun[]> {
+    const claimed = await claimDue(options.batch ?? 10);
+    const runs: AccountRun[] = [];
+    for (const row of claimed) {
+      runs.push({ accountId: row.id, userId: row.user_id, run: await runClaimed(row) });
+    }
+    return runs;
+  }
+
+  async function syncNow(userId: string): Promise<SyncRun> {
+    const row = await accounts.forUser(userId);
+    if (!row?.provider) throw new OrdoError('SYNC_NOT_CONFIGURED', { details: { userId } });
+    const claimed = await claimOne(row.id);
+    if (!claimed) throw new OrdoError('SYNC_ALREADY_RUNNING', { details: { accountId: row.id } });
+    return runClaimed(claimed);
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      pass = runDue()
+        .catch((error: unknown) => logger.error({ err: error }, 'sync pass failed'))
+        .finally(() => {
+          pass = null;
+          schedule();
+        });
+    }, options.pollMs ?? 30_000);
+    timer.unref();
+  }
+
+  return {
+    owner,
+    runDue,
+    syncNow,
+    claimDue,
+    release,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await pass;
+    },
+  };
+}
+
+/** The engine's settings from an account's row and the company options. */
+export function engineSettings(
+  row: SyncAccountRow,
+  company: { timeZone: string; carryReminders: boolean },
+): SyncSettings {
+  return {
+    exportAs: row.export_as,
+    importAppointments: row.import_appointments === 1,
+    importTasks: row.import_tasks === 1,
+    carryReminders: company.carryReminders,
+    pastDays: row.past_days ?? 0,
+    futureDays: row.future_days,
+    timeZone: company.timeZone,
+  };
+}
+
+/** What the log keeps of a failed run: the code, the message, what the server answered. */
+function runErrorOf(error: unknown): RunError {
+  if (isOrdoError(error)) {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.remote ? { remote: error.remote } : {}),
+    };
+  }
+  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}
