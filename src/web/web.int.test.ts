@@ -442,6 +442,30 @@ describe.skipIf(!haveChromium)('web page', () => {
     await page.locator('#admin-nav').waitFor();
     await page.click('[data-route="/admin/users"]');
     await page.locator('tr', { hasText: 'reader' }).waitFor();
+    await page.click('[data-action=new]');
+    const form = page.locator('dialog.form-window form');
+    await form.locator('[name=login]').fill('planif');
+    await form.locator('[name=password]').fill('court');
+    await form.locator('button[type=submit]').click();
+    await form
+      .locator('[data-error-for=password]', { hasText: 'Un mot de passe compte de 8 à 200' })
+      .waitFor();
+    await form.locator('[name=password]').fill('un mot de passe long');
+    await form.locator('[name=resourceId]').selectOption({ label: 'Bob Durand' });
+    await form.locator('[name=defaultAccess]').selectOption('read');
+    const workshop = (await ordo.directory.listDepartments()).find((d) => d.name === 'Atelier');
+    await form.locator(`[name="access-${workshop?.id}"]`).selectOption('write');
+    await form.locator('[name=language]').selectOption('en');
+    await form.locator('button[type=submit]').click();
+    await page.locator('tr', { hasText: 'planif' }).waitFor();
+    const planner = await ordo.users.findByLogin('planif');
+    expect(planner).toMatchObject({
+      isAdmin: false,
+      resourceId: data.bob.id,
+      defaultAccess: 'read',
+      departmentAccess: { [workshop?.id ?? '']: 'write' },
+      language: 'en',
+    });
     await page.click('[data-route="/admin/options"]');
     const secret = page.locator('form.setting[data-key="mail.smtp.password"] input');
     await secret.waitFor();
