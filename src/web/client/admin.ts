@@ -313,7 +313,11 @@ function settingRow(setting: Setting): HTMLElement {
 
 type SettingControl = HTMLInputElement | HTMLTextAreaElement;
 
-/** Lists of plain strings are edited as comma-separated text; other structures as JSON. */
+/**
+ * Lists of plain strings are edited as comma-separated text; other structures as JSON.
+ * TODO(when GET /api/settings describes allowed values): offer a select for enumerated
+ * settings (mail.transport, mail.smtp.security, ...); the server validates them meanwhile.
+ */
 function isStructured(value: unknown): boolean {
   if (Array.isArray(value)) return value.some((item) => typeof item !== 'string');
   return typeof value === 'object' && value !== null;

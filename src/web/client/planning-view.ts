@@ -659,6 +659,8 @@ function cellAt(x: number, y: number): HTMLElement | null {
 /**
  * Pointer events rather than HTML drag and drop: they work with a mouse, a pen and a finger
  * alike, and a press without movement stays a click.
+ * TODO(when users ask for it): stretch a bar's ends to change its times; the task window
+ * changes them meanwhile.
  */
 /** Where a drop on `cell` puts the task, shown beside the pointer while dragging. */
 function dropText(ctx: AppContext, cell: HTMLElement): string {
