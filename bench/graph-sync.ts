@@ -25,6 +25,8 @@ import type { CalendarProvider, SyncWindow } from '../src/sync/provider.js';
 import { printResult, round, seededRandom, timed } from './helpers.js';
 
 const EVENTS = 5_000;
+/** GRAPH_BENCH_LATENCY_MS adds a delay to every Graph answer, as a real round trip would. */
+const LATENCY_MS = Number(process.env['GRAPH_BENCH_LATENCY_MS'] ?? 0);
 const CHANGES = 100;
 const PAGE_SIZE = 100;
 const HOUR = 3_600_000;
@@ -167,7 +169,7 @@ async function measureEngine(standIn: GraphStandIn, window: SyncWindow) {
 }
 
 async function main(): Promise<void> {
-  const standIn = await startGraphStandIn();
+  const standIn = await startGraphStandIn({ latencyMs: LATENCY_MS });
   try {
     const window = syncWindow(SETTINGS, NOW);
     const provider = await measureProvider(standIn, window);
@@ -176,7 +178,8 @@ async function main(): Promise<void> {
       bench: 'graph-sync',
       events: EVENTS,
       pageSize: PAGE_SIZE,
-      against: 'graph-stand-in (127.0.0.1, no added latency)',
+      against: 'graph-stand-in (127.0.0.1)',
+      latencyMs: LATENCY_MS,
       ...provider,
       engineInitialMs: engine[0]!.ms,
       engineInitialRequests: engine[0]!.requests,
