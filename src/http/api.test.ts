@@ -278,6 +278,58 @@ for (const dialect of ['sqlite', 'postgres'] as TestDialect[]) {
         expect(gone.json().error.code).toBe('TASK_NOT_FOUND');
       });
 
+      it('a change keeps every field it does not name (a drag sends only the timing)', async (ctx) => {
+        const s = await open();
+        if (!s) return ctx.skip();
+        const { alice } = await world(s);
+        const client = await s.ordo.directory.createClient({ name: 'Hôtel du Lac' });
+        const cookie = await login(s.app);
+        const full = {
+          resourceIds: [alice.id],
+          clientId: client.id,
+          remark: 'Étage 2',
+          location: 'Annecy',
+          category: 'chantier',
+          reminder: { kind: 'before', minutes: 30 },
+        };
+        const created = await call(s.app, {
+          method: 'POST',
+          url: '/api/tasks',
+          cookie,
+          body: timed(full),
+        });
+        const id = created.json().id;
+
+        const moved = await call(s.app, {
+          method: 'PATCH',
+          url: `/api/tasks/${id}`,
+          cookie,
+          body: { start: iso(T0 + 24 * HOUR), end: iso(T0 + 26 * HOUR) },
+        });
+        expect(moved.statusCode).toBe(200);
+        expect(moved.json()).toMatchObject({ ...full, start: iso(T0 + 24 * HOUR) });
+        const relabelled = await call(s.app, {
+          method: 'PATCH',
+          url: `/api/tasks/${id}`,
+          cookie,
+          body: { label: 'Pose cuisine (suite)' },
+        });
+        expect(relabelled.json()).toMatchObject({ ...full, label: 'Pose cuisine (suite)' });
+        await call(s.app, {
+          method: 'PATCH',
+          url: `/api/tasks/${id}`,
+          cookie,
+          body: { private: true },
+        });
+        const movedBack = await call(s.app, {
+          method: 'PATCH',
+          url: `/api/tasks/${id}`,
+          cookie,
+          body: { start: iso(T0), end: iso(T0 + 2 * HOUR) },
+        });
+        expect(movedBack.json()).toMatchObject({ private: true, resourceIds: [alice.id] });
+      });
+
       it('answers bad input with 400 and the field, and writes nothing', async (ctx) => {
         const s = await open();
         if (!s) return ctx.skip();

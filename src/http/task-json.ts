@@ -5,7 +5,7 @@
  * validated by the planning's own schema (planning/task-input.ts).
  */
 import { z } from 'zod';
-import { taskInputSchema, type TaskInput } from '../planning/task-input.js';
+import { taskInputSchema, taskPatchSchema, type TaskInput } from '../planning/task-input.js';
 import type { TaskView } from '../planning/tasks.js';
 import { isCalendarDate, isoInstant, startOfDate } from '../planning/time.js';
 import type { PeriodicTask, Reminder, Task, TaskTiming } from '../planning/types.js';
@@ -22,7 +22,7 @@ const flatTiming = {
 const taskFields = taskInputSchema.omit({ timing: true });
 
 export const taskBodySchema = taskFields.extend(flatTiming);
-export const taskPatchBodySchema = taskFields.partial().extend({
+export const taskPatchBodySchema = taskPatchSchema.omit({ timing: true }).extend({
   allDay: flatTiming.allDay,
   start: flatTiming.start.optional(),
   end: flatTiming.end.optional(),

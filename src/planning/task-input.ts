@@ -43,19 +43,35 @@ export const reminderSchema = z
 
 const text = (max: number) => z.string().max(max);
 
-export const taskInputSchema = z.object({
+/** The task's fields without defaults: a patch must leave unnamed fields as they are. */
+const taskFieldSchemas = {
   label: z.string().trim().min(1, 'a task needs a label').max(500),
   timing: timingSchema,
-  resourceIds: z.array(z.string().min(1)).max(50).default([]),
-  clientId: z.string().min(1).nullable().default(null),
-  remark: text(20_000).default(''),
-  location: text(500).default(''),
-  category: text(100).default(''),
-  reminder: reminderSchema.default({ kind: 'none' }),
-  private: z.boolean().default(false),
+  resourceIds: z.array(z.string().min(1)).max(50),
+  clientId: z.string().min(1).nullable(),
+  remark: text(20_000),
+  location: text(500),
+  category: text(100),
+  reminder: reminderSchema,
+  private: z.boolean(),
+};
+
+export const taskInputSchema = z.object({
+  ...taskFieldSchemas,
+  resourceIds: taskFieldSchemas.resourceIds.default([]),
+  clientId: taskFieldSchemas.clientId.default(null),
+  remark: taskFieldSchemas.remark.default(''),
+  location: taskFieldSchemas.location.default(''),
+  category: taskFieldSchemas.category.default(''),
+  reminder: taskFieldSchemas.reminder.default({ kind: 'none' }),
+  private: taskFieldSchemas.private.default(false),
 });
 
 export type TaskInput = z.output<typeof taskInputSchema>;
 
-export const taskPatchSchema = taskInputSchema.partial();
+/**
+ * Every field optional and none defaulted: zod 4 applies a default even inside `.partial()`,
+ * which would silently reset the fields a patch does not name.
+ */
+export const taskPatchSchema = z.object(taskFieldSchemas).partial();
 export type TaskPatch = z.output<typeof taskPatchSchema>;
