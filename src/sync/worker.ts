@@ -16,7 +16,6 @@ import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Ordo } from '../app/ordo.js';
 import type { Actor } from '../planning/actor.js';
 import { isOrdoError, OrdoError } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
 import type { Database } from '../store/schema.js';
 import type { SyncAccountRow, SyncAccounts, SyncRun, RunError } from './accounts.js';
 import {

@@ -107,12 +107,20 @@ export async function syncCollection(
   });
 }
 
-/** Fetches refs by calendar-multiget in batches; keeps what lies in the window. */
+/**
+ * Fetches refs by calendar-multiget in batches; keeps what lies in the window. `outside`
+ * names the items that exist but lie outside it (moved out since the last sync).
+ */
 export async function multiget(
   context: ListingContext,
   options: { refs: readonly string[]; window: SyncWindow },
-): Promise<ItemsRead & { missing: string[] }> {
-  const result: ItemsRead & { missing: string[] } = { items: [], unreadable: [], missing: [] };
+): Promise<ItemsRead & { missing: string[]; outside: string[] }> {
+  const result: ItemsRead & { missing: string[]; outside: string[] } = {
+    items: [],
+    unreadable: [],
+    missing: [],
+    outside: [],
+  };
 
   for (let at = 0; at < options.refs.length; at += context.batchSize) {
     const batch = options.refs.slice(at, at + context.batchSize);
@@ -123,6 +131,7 @@ export async function multiget(
     const foundRefs = new Set(found.map((r) => normalizeRef(r.href, context.collectionUrl)));
     result.items.push(...read.items);
     result.unreadable.push(...read.unreadable);
+    result.outside.push(...read.outside);
     result.missing.push(...batch.filter((ref) => !foundRefs.has(ref)));
   }
   return result;
@@ -149,8 +158,8 @@ function readItems(
   context: ListingContext,
   responses: DavResponse[],
   window: SyncWindow | null,
-): ItemsRead {
-  const read: ItemsRead = { items: [], unreadable: [] };
+): ItemsRead & { outside: string[] } {
+  const read: ItemsRead & { outside: string[] } = { items: [], unreadable: [], outside: [] };
   for (const response of responses) {
     const ref = normalizeRef(response.href, context.collectionUrl);
     const etag = readText(response.props.getetag) || null;
@@ -166,6 +175,7 @@ function readItems(
     const inWindow =
       !window || fields.recurring || overlapsWindow(fields.timing, window, context.timeZone);
     if (inWindow) read.items.push({ ref, etag, fields, lastModified: null });
+    else read.outside.push(ref);
   }
   return read;
 }

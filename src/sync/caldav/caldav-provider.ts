@@ -149,7 +149,10 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
     return {
       complete: false,
       changed: mergeItems(fetched.items, entered.items),
-      deleted: [...result.deleted, ...fetched.missing],
+      // An item moved out of the window is reported as deleted: the engine reads every
+      // reported deletion again with get(), so an item that still exists is taken as the
+      // change it is (the task follows it out of the window) and never as a deletion.
+      deleted: [...result.deleted, ...fetched.missing, ...fetched.outside],
       cursor: encodeCursor(next),
       unreadable: [...fetched.unreadable, ...entered.unreadable],
     };

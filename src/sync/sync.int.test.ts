@@ -1,0 +1,309 @@
+/**
+ * The synchronization end to end: a real Ordo store (SQLite and PostgreSQL), the worker, and
+ * real CalDAV servers (Radicale, Xandikos) edited by a "calendar user" over plain HTTP.
+ */
+import { afterEach, expect, it } from 'vitest';
+
+import {
+  describeWithServer,
+  startRadicale,
+  startXandikos,
+  type CalDavServer,
+  type CalDavServerStarter,
+} from '../test-support/caldav-servers.js';
+import { postgresAvailable, type TestDialect } from '../test-support/ordo.js';
+import { at, createSyncKit, eventFields, type SyncKit } from './e2e-kit.js';
+
+const SERVERS: Array<[string, CalDavServerStarter]> = [
+  ['Radicale', startRadicale],
+  ['Xandikos', startXandikos],
+];
+const DIALECTS: TestDialect[] = (await postgresAvailable()) ? ['sqlite', 'postgres'] : ['sqlite'];
+
+for (const [name, start] of SERVERS) {
+  for (const dialect of DIALECTS) {
+    describeWithServer(`sync end to end: ${name}, ${dialect}`, start, (server) => {
+      scenarios(server, dialect, name);
+    });
+  }
+}
+
+function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName: string): void {
+  const kits: SyncKit[] = [];
+  const kit = async (options: { readOnly?: boolean } = {}) => {
+    const created = await createSyncKit({ dialect, server: server(), ...options });
+    kits.push(created);
+    return created;
+  };
+  afterEach(async () => {
+    for (const k of kits.splice(0)) await k.close();
+  });
+
+  it('sends a planning task once; a second sync writes nothing', async () => {
+    const k = await kit();
+    const task = await k.addTask({ label: 'Survey at Dupont', remark: 'Bring the ladder' });
+    const first = await k.sync();
+    expect(first.status).toBe('ok');
+    expect(first.counts.created).toBe(1);
+
+    const items = await k.remote.items();
+    expect(items).toHaveLength(1);
+    expect(items[0]?.fields).toMatchObject({
+      uid: task.uid,
+      label: 'Survey at Dupont',
+      remark: 'Bring the ladder',
+      timing: task.timing,
+    });
+
+    // The second run sees its own write come back (sync-collection, then a multiget of it):
+    // it reads, and writes nothing on either side.
+    k.net.reset();
+    const second = await k.sync();
+    expect(second.errors).toEqual([]);
+    expect(second.actions.filter((a) => a.action !== 'skipped')).toEqual([]);
+    expect(k.net.methods()).toEqual({ REPORT: 2 });
+
+    // Once settled, a no-change run is one sync-collection REPORT: the cheap question first.
+    k.net.reset();
+    const third = await k.sync();
+    expect(third.actions.filter((a) => a.action !== 'skipped')).toEqual([]);
+    expect(k.net.methods()).toEqual({ REPORT: 1 });
+    expect(await k.remote.items()).toHaveLength(1);
+  });
+
+  it('imports a calendar event once, on the user resource', async () => {
+    const k = await kit();
+    await k.remote.putFields('from-phone.ics', eventFields('phone-1@example.org', 'Dentist'));
+    const first = await k.sync();
+    expect(first.counts.created).toBe(1);
+    const second = await k.sync();
+    expect(second.counts.created).toBe(0);
+
+    const tasks = await k.tasks();
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({
+      label: 'Dentist',
+      uid: 'phone-1@example.org',
+      resourceIds: [k.resourceId],
+      timing: at(2, 9),
+    });
+    expect(await k.remote.items()).toHaveLength(1);
+  });
+
+  it('carries modifications both ways', async () => {
+    const k = await kit();
+    const task = await k.addTask({ label: 'Before' });
+    await k.sync();
+
+    await k.ordo.tasks.update({ actor: k.actor, id: task.id, patch: { label: 'Planning edit' } });
+    k.clock.advance(60_000);
+    expect((await k.sync()).counts.updated).toBe(1);
+    const [item] = await k.remote.items();
+    expect(item?.fields.label).toBe('Planning edit');
+
+    k.clock.advance(60_000);
+    await k.remote.edit(item!, { label: 'Calendar edit', timing: at(3, 14, 2) });
+    expect((await k.sync()).counts.updated).toBe(1);
+    const [after] = await k.tasks();
+    expect(after).toMatchObject({ label: 'Calendar edit', timing: at(3, 14, 2) });
+  });
+
+  it('carries deletions both ways', async () => {
+    const k = await kit();
+    const kept = await k.addTask({ label: 'Kept' });
+    const dropped = await k.addTask({ label: 'Deleted in the planning', timing: at(4, 8) });
+    await k.remote.putFields('x.ics', eventFields('remote-x@example.org', 'Deleted on the phone'));
+    await k.sync();
+    expect(await k.remote.items()).toHaveLength(3);
+
+    await k.ordo.tasks.delete({ actor: k.actor, id: dropped.id });
+    const phoneItem = (await k.remote.items()).find((i) => i.fields.uid === 'remote-x@example.org');
+    await k.remote.remove(phoneItem!.ref);
+    k.clock.advance(60_000);
+    const run = await k.sync();
+    expect(run.counts.deleted).toBe(2);
+
+    expect((await k.remote.items()).map((i) => i.fields.label)).toEqual(['Kept']);
+    expect((await k.tasks()).map((t) => t.id)).toEqual([kept.id]);
+  });
+
+  it('imports neither private nor recurring calendar items', async () => {
+    const k = await kit();
+    await k.remote.putFields(
+      'private.ics',
+      eventFields('private-1@example.org', 'Doctor', at(2, 9)),
+    );
+    const privateItem = (await k.remote.items())[0]!;
+    await k.remote.edit(privateItem, { private: true });
+    await k.remote.put('weekly.ics', recurringIcs('weekly-1@example.org'));
+    const run = await k.sync();
+    expect(run.counts.created).toBe(0);
+    expect(await k.tasks()).toEqual([]);
+    expect(await k.remote.items()).toHaveLength(2);
+  });
+
+  it('read-only user: a calendar create is ignored, a change reverted, a deletion put back', async () => {
+    const k = await kit({ readOnly: true });
+    // A planner books the read-only user.
+    const task = await k.ordo.tasks.create({
+      actor: { kind: 'system' },
+      input: taskInput('Booked by the planner', k.resourceId),
+    });
+    await k.sync();
+    const [item] = await k.remote.items();
+    expect(item?.fields.label).toBe('Booked by the planner');
+
+    await k.remote.putFields('mine.ics', eventFields('ro-new@example.org', 'My own'));
+    await k.remote.edit(item!, { label: 'Changed on the phone' });
+    k.clock.advance(60_000);
+    await k.sync();
+    let items = await k.remote.items();
+    expect((await k.tasks()).map((t) => t.label)).toEqual(['Booked by the planner']);
+    expect(items.find((i) => i.fields.uid === task.uid)?.fields.label).toBe(
+      'Booked by the planner',
+    );
+
+    await k.remote.remove(items.find((i) => i.fields.uid === task.uid)!.ref);
+    k.clock.advance(60_000);
+    await k.sync();
+    items = await k.remote.items();
+    expect(items.find((i) => i.fields.uid === task.uid)?.fields.label).toBe(
+      'Booked by the planner',
+    );
+    expect(await k.tasks()).toHaveLength(1);
+  });
+
+  it('a conflict goes to the most recent change, and the run log says so', async () => {
+    const k = await kit();
+    const task = await k.addTask({ label: 'Original' });
+    await k.sync();
+    const [item] = await k.remote.items();
+
+    await k.ordo.tasks.update({
+      actor: k.actor,
+      id: task.id,
+      patch: { label: 'Older planning edit' },
+    });
+    k.clock.advance(5 * 60_000);
+    await k.remote.edit(item!, { label: 'Newer calendar edit' });
+    const run = await k.sync();
+
+    const [after] = await k.tasks();
+    expect(after?.label).toBe('Newer calendar edit');
+    const conflict = run.actions.find((a) => a.conflict);
+    expect(conflict?.conflict?.winner).toBe('calendar');
+    expect(conflict?.conflict?.overwritten).toContain('Older planning edit');
+    const { runs } = { runs: await k.ordo.store.db.selectFrom('sync_runs').selectAll().execute() };
+    expect(runs.some((r) => r.actions.includes('"winner":"calendar"'))).toBe(true);
+  });
+
+  it('an expired sync-token falls back to a full comparison and deletes nothing', async () => {
+    const k = await kit();
+    await k.addTask({ label: 'One' });
+    await k.addTask({ label: 'Two', timing: at(5, 10) });
+    await k.remote.putFields('three.ics', eventFields('three@example.org', 'Three'));
+    await k.sync();
+
+    const account = await k.ordo.store.db
+      .selectFrom('sync_accounts')
+      .selectAll()
+      .executeTakeFirstOrThrow();
+    const cursor = JSON.parse(account.sync_cursor!.slice('caldav1:'.length)) as { token: string };
+    const forged = `caldav1:${JSON.stringify({ ...cursor, token: `${cursor.token.slice(0, -8)}00000000` })}`;
+    await k.ordo.store.db.updateTable('sync_accounts').set({ sync_cursor: forged }).execute();
+
+    const run = await k.sync();
+    expect(run.listing).toBe('complete');
+    expect(run.errors).toEqual([]);
+    expect(run.counts.deleted).toBe(0);
+    expect(run.counts.created).toBe(0);
+    expect(await k.tasks()).toHaveLength(3);
+    expect(await k.remote.items()).toHaveLength(3);
+  });
+
+  it('no duplicate after a crash between the remote create and the state commit', async () => {
+    const k = await kit();
+    const task = await k.addTask({ label: 'Created just before the crash' });
+    k.net.failAfter('PUT');
+    const crashed = await k.sync();
+    expect(crashed.status).toBe('failed');
+    expect(crashed.errors[0]?.code).toBe('SYNC_REMOTE_UNAVAILABLE');
+    expect(await k.remote.items()).toHaveLength(1);
+
+    k.net.restore();
+    const healed = await k.sync();
+    expect(healed.errors).toEqual([]);
+    const items = await k.remote.items();
+    expect(items).toHaveLength(1);
+    expect(items[0]?.fields.uid).toBe(task.uid);
+    expect(await k.tasks()).toHaveLength(1);
+    const again = await k.sync();
+    expect(again.actions.filter((a) => a.action !== 'skipped')).toEqual([]);
+  });
+
+  it('an item moved out of the window moves its task (incremental sync)', async () => {
+    const k = await kit();
+    // A second item keeps the answer from looking like a silently full one (see the report).
+    await k.remote.putFields(
+      'staying.ics',
+      eventFields('staying@example.org', 'Staying', at(3, 9)),
+    );
+    await k.remote.putFields('moving.ics', eventFields('moving@example.org', 'Moving'));
+    await k.sync();
+    const item = (await k.remote.items()).find((i) => i.fields.uid === 'moving@example.org');
+    k.clock.advance(60_000);
+    await k.remote.edit(item!, { timing: at(200, 9) });
+
+    const run = await k.sync();
+    expect(run.errors).toEqual([]);
+    expect(run.listing).toBe('incremental');
+    const tasks = await k.tasks();
+    expect(tasks).toHaveLength(2);
+    expect(tasks.find((t) => t.uid === 'moving@example.org')?.timing).toEqual(at(200, 9));
+    expect(await k.remote.items()).toHaveLength(2);
+  });
+
+  it(`records the run in the log with what ${serverName} answered when it fails`, async () => {
+    const k = await kit();
+    await k.ordo.store.db
+      .updateTable('sync_accounts')
+      .set({ caldav_calendar_url: `${k.calendarUrl}missing-calendar/` })
+      .execute();
+    const run = await k.sync();
+    expect(run.status).toBe('failed');
+    expect(run.errors[0]?.remote).toMatchObject({ status: expect.any(Number) });
+    expect(JSON.stringify(run)).not.toContain(server().password ?? 'no-password-here');
+  });
+}
+
+function taskInput(label: string, resourceId: string) {
+  return {
+    label,
+    timing: at(1, 10),
+    resourceIds: [resourceId],
+    clientId: null,
+    remark: '',
+    location: '',
+    category: '',
+    reminder: { kind: 'none' as const },
+    private: false,
+  };
+}
+
+function recurringIcs(uid: string): string {
+  return [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Some calendar client//EN',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20250301T000000Z',
+    'SUMMARY:Weekly meeting',
+    `DTSTART:${new Date(at(1, 9).start).toISOString().replace(/[-:]|\.\d{3}/g, '')}`,
+    'DURATION:PT1H',
+    'RRULE:FREQ=WEEKLY;COUNT=10',
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+}
