@@ -1,0 +1,147 @@
+/**
+ * The scheduler's claims: two workers (two Ordo processes' worth of connections) on one
+ * PostgreSQL schema never hold, nor run, the same account at once; SQLite's single UPDATE
+ * claims as well; "sync now" on a leased account is a 409.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { createOrdo, type Ordo } from '../app/ordo.js';
+import { isOrdoError } from '../shared/errors.js';
+import { ManualClock } from '../shared/clock.js';
+import { describeWithServer, startRadicale } from '../test-support/caldav-servers.js';
+import { createTestOrdo, postgresAvailable, type TestDialect } from '../test-support/ordo.js';
+import { syncOf } from './capability.js';
+import { T0 } from './e2e-kit.js';
+
+const DIALECTS: TestDialect[] = (await postgresAvailable()) ? ['sqlite', 'postgres'] : ['sqlite'];
+const opened: Ordo[] = [];
+
+afterEach(async () => {
+  for (const ordo of opened.splice(0).reverse()) await ordo.close();
+});
+
+/** A first Ordo, and on PostgreSQL a second one on the same schema (another process). */
+async function twoProcesses(dialect: TestDialect, clock: ManualClock): Promise<[Ordo, Ordo]> {
+  const first = await createTestOrdo({ dialect, clock });
+  opened.push(first);
+  if (dialect === 'sqlite') return [first, first];
+  const second = await createOrdo({ config: first.config, clock });
+  opened.push(second);
+  return [first, second];
+}
+
+async function addAccounts(ordo: Ordo, count: number, calendarUrl: (i: number) => Promise<string>) {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const resource = await ordo.directory.createResource({ name: `Person ${i}`, kind: 'human' });
+    const user = await ordo.users.create({
+      login: `user${i}`,
+      password: 'a-password-1',
+      resourceId: resource.id,
+      defaultAccess: 'write',
+    });
+    const account = await syncOf(ordo).accounts.update(
+      user.id,
+      {
+        enabled: true,
+        caldav: { calendarUrl: await calendarUrl(i), username: 'ordo', password: 'x' },
+      },
+      { hasResource: true },
+    );
+    ids.push(account.id);
+  }
+  return ids;
+}
+
+for (const dialect of DIALECTS) {
+  describe(`sync claims on ${dialect}`, () => {
+    it('two workers claiming at once take different accounts, each once', async () => {
+      const clock = new ManualClock(T0);
+      const [a, b] = await twoProcesses(dialect, clock);
+      const ids = await addAccounts(a, 8, async (i) => `http://127.0.0.1:9/cal-${i}/`);
+      const workerA = syncOf(a).createWorker({ owner: 'A' });
+      const workerB = syncOf(b).createWorker({ owner: 'B' });
+
+      const rounds = await Promise.all([
+        workerA.claimDue(5),
+        workerB.claimDue(5),
+        workerA.claimDue(5),
+        workerB.claimDue(5),
+      ]);
+      const claimed = rounds.flat().map((row) => row.id);
+      expect(new Set(claimed).size).toBe(claimed.length);
+      expect([...claimed].sort()).toEqual([...ids].sort());
+
+      // Leased: nothing is due until released; "sync now" is refused meanwhile.
+      expect(await workerA.claimDue(10)).toEqual([]);
+      const row = rounds.flat()[0]!;
+      const error = await workerB.syncNow(row.user_id).catch((e: unknown) => e);
+      expect(isOrdoError(error, 'SYNC_ALREADY_RUNNING')).toBe(true);
+
+      // A lease that ran out (its process died) is claimable again.
+      clock.advance(11 * 60_000);
+      expect((await workerB.claimDue(20)).length).toBe(8);
+    });
+  });
+}
+
+if (DIALECTS.includes('postgres')) {
+  describeWithServer('two workers on one PostgreSQL schema, real runs', startRadicale, (server) => {
+    it('never synchronize the same account at once', async () => {
+      const clock = new ManualClock(T0);
+      const [a, b] = await twoProcesses('postgres', clock);
+      const ids = await addAccounts(a, 6, () => server().createCalendar());
+      await a.store.db
+        .updateTable('sync_accounts')
+        .set({ caldav_username: server().username ?? null })
+        .execute();
+      for (const id of ids) {
+        const row = await syncOf(a).accounts.get(id);
+        await syncOf(a).accounts.update(
+          row.user_id,
+          { caldav: { password: server().password ?? '' } },
+          { hasResource: true },
+        );
+      }
+
+      // Each account's calendar answers slowly, so overlapping runs would show.
+      const active = new Map<string, number>();
+      let overlaps = 0;
+      const slow: typeof fetch = async (input, init) => {
+        const calendar = new URL(String(input)).pathname.split('/').slice(0, 3).join('/');
+        const now = (active.get(calendar) ?? 0) + 1;
+        active.set(calendar, now);
+        if (now > 1 && init?.method === 'REPORT') overlaps += 1;
+        try {
+          await new Promise((done) => setTimeout(done, 20));
+          return await fetch(input, init);
+        } finally {
+          active.set(calendar, (active.get(calendar) ?? 1) - 1);
+        }
+      };
+      const workerA = syncOf(a).createWorker({ owner: 'A', fetch: slow, batch: 2 });
+      const workerB = syncOf(b).createWorker({ owner: 'B', fetch: slow, batch: 2 });
+      const drain = async (worker: typeof workerA) => {
+        const all = [];
+        for (let runs = await worker.runDue(); runs.length > 0; runs = await worker.runDue())
+          all.push(...runs);
+        return all;
+      };
+      const [byA, byB] = await Promise.all([drain(workerA), drain(workerB)]);
+
+      const accountsRun = [...byA, ...byB].map((r) => r.accountId).sort();
+      expect(accountsRun).toEqual([...ids].sort());
+      expect(byA.length).toBeGreaterThan(0);
+      expect(byB.length).toBeGreaterThan(0);
+      expect([...byA, ...byB].every((r) => r.run.status === 'ok')).toBe(true);
+      expect(overlaps).toBe(0);
+      const next = await a.store.db
+        .selectFrom('sync_accounts')
+        .select(['next_run_at', 'lease_owner'])
+        .execute();
+      expect(
+        next.every((r) => r.lease_owner === null && Number(r.next_run_at) === T0 + 15 * 60_000),
+      ).toBe(true);
+    });
+  });
+}
