@@ -13,7 +13,11 @@ import {
   type OutboxWorker,
   type OutboxWorkerOptions,
 } from './outbox-worker.js';
-import { createTransportSource, type TransportSourceOptions } from './transports.js';
+import {
+  createTransportSource,
+  type GraphNetwork,
+  type TransportSourceOptions,
+} from './transports.js';
 
 export interface MailServices {
   messaging: Messaging;
@@ -23,6 +27,11 @@ export interface MailServices {
     options?: Partial<Omit<OutboxWorkerOptions, 'outbox' | 'transports'>> &
       Pick<TransportSourceOptions, 'maxConnections' | 'fetch'>,
   ): OutboxWorker;
+  /**
+   * How Microsoft Graph and the identity platform are reached by the senders made from now
+   * on; the public endpoints unless changed (tests point it at a local stand-in).
+   */
+  graphNetwork: GraphNetwork;
 }
 
 export function installMail(ordo: Ordo): MailServices {
@@ -34,19 +43,22 @@ export function installMail(ordo: Ordo): MailServices {
     secrets: ordo.secrets,
     clock: ordo.clock,
     logger: ordo.logger,
+    graphNetwork: () => services.graphNetwork,
   });
   ordo.tasks.onChange(messaging.hook);
   const services: MailServices = {
     messaging,
     outbox,
+    graphNetwork: {},
     createWorker: (options = {}) => {
       const { maxConnections, fetch, ...rest } = options;
       const transports = createTransportSource({
         settings: ordo.settings,
-        logger: ordo.logger,
+        logger: rest.logger ?? ordo.logger,
         pool: true,
         ...(maxConnections ? { maxConnections } : {}),
         ...(fetch ? { fetch } : {}),
+        graph: () => services.graphNetwork,
       });
       return createOutboxWorker({ logger: ordo.logger, ...rest, outbox, transports });
     },

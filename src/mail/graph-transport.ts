@@ -19,6 +19,7 @@ import {
   graphErrorCode,
   type GraphAnswer,
   type GraphClientOptions,
+  type GraphRequest,
 } from '../sync/graph/graph-client.js';
 import type { SmtpSendResult, SmtpVerifyResult } from './smtp-transport.js';
 
@@ -34,6 +35,12 @@ export interface GraphMailSenderOptions extends Omit<GraphClientOptions, 'mailbo
 
 export interface GraphMailSender {
   send(message: SendMailOptions): Promise<SmtpSendResult>;
+  /**
+   * Sends composed bytes as they are, in sendMail's MIME form (base64 in a text/plain body):
+   * the outbox's stored message keeps its Message-ID and its text/calendar part, and Graph
+   * takes the recipients from its To and Cc lines; `recipients` only fill the result.
+   */
+  sendMime(input: { raw: Buffer; recipients: string[] }): Promise<SmtpSendResult>;
   /**
    * The settings page's test: obtains a token as a send would (a lost consent fails here).
    * It sends nothing, so a mailbox the account may not send from is only found on a send.
@@ -57,6 +64,24 @@ export function createGraphMailSender(options: GraphMailSenderOptions): GraphMai
     ? `/users/${encodeURIComponent(options.mailbox)}/sendMail`
     : '/me/sendMail';
 
+  async function post(request: Omit<GraphRequest, 'method' | 'path'>, recipients: string[]) {
+    let answer: GraphAnswer;
+    try {
+      answer = await client.send({ method: 'POST', path, ...request });
+    } catch (error) {
+      throw logged(logger, fromClientError(error));
+    }
+    if (answer.status !== 202) throw logged(logger, fromAnswer(answer));
+    const requestId = answer.headers.get('request-id') ?? '';
+    logger.info({ requestId, recipients: recipients.length }, 'graph message sent');
+    return {
+      messageId: requestId,
+      response: '202 Accepted',
+      accepted: recipients,
+      rejected: [],
+    };
+  }
+
   return {
     async send(message) {
       const body = {
@@ -68,21 +93,14 @@ export function createGraphMailSender(options: GraphMailSenderOptions): GraphMai
         ...(body.message.ccRecipients ?? []),
         ...(body.message.bccRecipients ?? []),
       ].map((r) => r.emailAddress.address);
-      let answer: GraphAnswer;
-      try {
-        answer = await client.send({ method: 'POST', path, body });
-      } catch (error) {
-        throw logged(logger, fromClientError(error));
-      }
-      if (answer.status !== 202) throw logged(logger, fromAnswer(answer));
-      const requestId = answer.headers.get('request-id') ?? '';
-      logger.info({ requestId, recipients: recipients.length }, 'graph message sent');
-      return {
-        messageId: requestId,
-        response: '202 Accepted',
-        accepted: recipients,
-        rejected: [],
-      };
+      return post({ body }, recipients);
+    },
+    async sendMime({ raw, recipients }) {
+      // https://learn.microsoft.com/graph/outlook-send-mime-message: the MIME form cannot say
+      // saveToSentItems; the mailbox keeps its copy as by default.
+      return post({ raw: { contentType: 'text/plain', text: raw.toString('base64') } }, [
+        ...recipients,
+      ]);
     },
     async verify() {
       try {
@@ -199,7 +217,14 @@ function recipient(address: string, name: string | undefined): Recipient {
 /** Graph's answer, classified: 4xx is permanent except 408/429; 5xx is temporary. */
 function fromAnswer(answer: GraphAnswer): OrdoError {
   const graphCode = graphErrorCode(answer);
-  const remote = { status: answer.status, graphCode, body: answer.text.slice(0, 500) };
+  const said = graphErrorMessage(answer);
+  const remote = {
+    status: answer.status,
+    graphCode,
+    // What the message log shows: Graph's own code and sentence.
+    message: graphCode ? `${graphCode}: ${said}` : said,
+    body: answer.text.slice(0, 500),
+  };
   let code: ErrorCode = 'GRAPH_MAIL_REJECTED';
   let temporary = false;
   if (answer.status === 403) code = 'GRAPH_AUTH';
@@ -210,12 +235,24 @@ function fromAnswer(answer: GraphAnswer): OrdoError {
   return new OrdoError(code, { remote, details: { temporary } });
 }
 
+function graphErrorMessage(answer: GraphAnswer): string {
+  const error = answer.json?.['error'];
+  const message = error && typeof error === 'object' ? (error as Json)['message'] : null;
+  return typeof message === 'string' ? message : answer.text.slice(0, 200);
+}
+
+type Json = Record<string, unknown>;
+
 /** What the Graph client threw (retries spent, refused token, lost consent), classified. */
 function fromClientError(error: unknown): OrdoError {
   if (!isOrdoError(error)) {
     return new OrdoError('GRAPH_UNAVAILABLE', { details: { temporary: true }, cause: error });
   }
-  const temporary = error.code === 'GRAPH_THROTTLED' || error.code === 'SYNC_REMOTE_UNAVAILABLE';
+  const flagged = error.details?.['temporary'];
+  const temporary =
+    typeof flagged === 'boolean'
+      ? flagged
+      : ['GRAPH_THROTTLED', 'SYNC_REMOTE_UNAVAILABLE', 'GRAPH_UNAVAILABLE'].includes(error.code);
   const code: ErrorCode =
     error.code === 'SYNC_RECONNECT'
       ? 'SYNC_RECONNECT'

@@ -26,12 +26,17 @@ import { toEntry } from './outbox.js';
 import type { InvitationRecipient, OutboxPurpose } from './outbox-tables.js';
 import { describeFailure } from './outbox-worker.js';
 import { buildRawMessage, newMessageId, rawToText } from './raw-message.js';
-import { createSmtpSender, isTemporary } from './smtp-transport.js';
+import { isTemporary } from './smtp-transport.js';
 import { loadTask, loadTaskMailData, type TaskMailData } from './task-mail-data.js';
 import type { MessageLanguage } from './task-format.js';
 import { composeTaskMessage, type InvitationMethod } from './task-message.js';
 import type { TaskMessageField } from './task-fields.js';
-import { readSmsHttpSettings, readSmtpSettings } from './transports.js';
+import {
+  createMailSender,
+  readMailSettings,
+  readSmsHttpSettings,
+  type GraphNetwork,
+} from './transports.js';
 
 export interface MessagingOptions {
   db: Db;
@@ -40,6 +45,8 @@ export interface MessagingOptions {
   secrets: SecretBox;
   clock: Clock;
   logger: Logger;
+  /** How Microsoft Graph is reached when it is the transport; the public endpoints without it. */
+  graphNetwork?: () => GraphNetwork;
 }
 
 export type RecipientRole = 'resource' | 'client';
@@ -156,16 +163,29 @@ export class Messaging {
     };
   }
 
-  /** Options → Messaging's test: sends one e-mail now, outside the outbox, and returns the reply. */
-  async sendTestMail(to: string): Promise<{ to: string; response: string; messageId: string }> {
+  /**
+   * Options → Messaging's test: checks the login (SMTP) or obtains a token (Microsoft 365),
+   * then sends one e-mail now, outside the outbox, and returns the server's answer.
+   */
+  async sendTestMail(to: string): Promise<{
+    to: string;
+    transport: 'smtp' | 'graph';
+    response: string;
+    messageId: string;
+  }> {
     if (!isValidAddress(to)) {
       throw new OrdoError('MAIL_ADDRESS_INVALID', { details: { field: 'to', address: to } });
     }
     const settings = this.settingsIn(this.options.db);
-    const smtp = await readSmtpSettings(settings);
+    const config = await readMailSettings(settings);
     const sender = await this.readSender(settings, { requireFrom: true });
-    const transport = createSmtpSender({ ...smtp, logger: this.options.logger });
+    const graph = this.options.graphNetwork?.();
+    const transport = createMailSender(config, {
+      logger: this.options.logger,
+      ...(graph ? { graph } : {}),
+    });
     try {
+      await transport.verify();
       const result = await transport.send({
         from: sender.from,
         to,
@@ -175,7 +195,12 @@ export class Messaging {
             ? 'Ce message confirme que les réglages de messagerie d’Ordo fonctionnent.\n'
             : "This message confirms that Ordo's messaging settings work.\n",
       });
-      return { to, response: result.response, messageId: result.messageId };
+      return {
+        to,
+        transport: transport.transport,
+        response: result.response,
+        messageId: result.messageId,
+      };
     } catch (error) {
       throw withReply(error);
     } finally {
@@ -196,7 +221,7 @@ export class Messaging {
     input: { task: Task; requestedBy: string | null },
   ): Promise<QueueResult> {
     const settings = this.settingsIn(trx);
-    await readSmtpSettings(settings);
+    await readMailSettings(settings);
     const sender = await this.readSender(settings, { requireFrom: true });
     const data = await loadTaskMailData(trx, input.task);
     const { to, skipped } = mailRecipients(
@@ -264,7 +289,7 @@ export class Messaging {
       return { taskId: input.task.id, messages: [toEntry(row)], to: [mobile], cc: [], skipped: [] };
     }
 
-    await readSmtpSettings(settings);
+    await readMailSettings(settings);
     const sender = await this.readSender(settings, { requireFrom: true });
     const operator = await this.operator(settings);
     const sms = await composeGatewaySms({ mobile, operator, text, from: sender.from });
@@ -334,7 +359,7 @@ export class Messaging {
   ): Promise<void> {
     const settings = this.settingsIn(change.trx);
     try {
-      await readSmtpSettings(settings);
+      await readMailSettings(settings);
       const sender = await this.readSender(settings, { requireFrom: true });
       await this.queueInvitation(change.trx, {
         data: await loadTaskMailData(change.trx, input.task),

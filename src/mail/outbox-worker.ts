@@ -229,7 +229,7 @@ async function send(row: OutboxRow, transports: Transports): Promise<string> {
   }
   const envelope = JSON.parse(row.envelope ?? '{}') as { from: string; to: string[] };
   // The stored bytes go out as they are: a retry repeats the same Message-ID.
-  const result = await transports.smtp().send({ envelope, raw: textToRaw(row.payload) });
+  const result = await transports.mail().sendRaw({ envelope, raw: textToRaw(row.payload) });
   return result.rejected.length > 0
     ? `${result.response} (refused: ${result.rejected.join(', ')})`
     : result.response;

@@ -1,18 +1,44 @@
 /**
  * The senders the outbox uses, built from the Messaging settings. The worker asks for them
- * before each pass: while the settings stay the same the pooled SMTP connections are kept,
- * and a change (another host, a new password) closes them and opens new ones.
+ * before each pass: while the settings stay the same the pooled SMTP connections (or the
+ * Graph sender and its cached token) are kept, and a change (another host, a new password, a
+ * new client secret) closes them and opens new ones.
  */
+import type { INetworkModule } from '@azure/msal-node';
+import type { SendMailOptions } from 'nodemailer';
+
 import type { Settings } from '../settings/settings.js';
 import type { Logger } from '../shared/logger.js';
 import { OrdoError } from '../shared/errors.js';
 import type { SmsProvider } from '../sms/provider.js';
 import { createTwilioProvider } from '../sms/twilio.js';
-import { createSmtpSender, type SmtpSender, type SmtpSenderOptions } from './smtp-transport.js';
+import { createGraphAppToken } from './graph-app-token.js';
+import { createGraphMailSender } from './graph-transport.js';
+import {
+  createSmtpSender,
+  type SmtpSendResult,
+  type SmtpSender,
+  type SmtpSenderOptions,
+  type SmtpVerifyResult,
+} from './smtp-transport.js';
+
+/** The way e-mails leave, whichever the transport: SMTP or Microsoft 365. */
+export interface MailSender {
+  readonly transport: 'smtp' | 'graph';
+  /** The outbox's stored bytes, sent as they are: every attempt repeats the same Message-ID. */
+  sendRaw(input: {
+    envelope: { from: string; to: string[] };
+    raw: Buffer;
+  }): Promise<SmtpSendResult>;
+  /** A message composed now (the settings page's test e-mail). */
+  send(message: SendMailOptions): Promise<SmtpSendResult>;
+  verify(): Promise<SmtpVerifyResult>;
+  close(): void;
+}
 
 export interface Transports {
-  /** Throws MAIL_NOT_CONFIGURED when no SMTP server is set. */
-  smtp(): SmtpSender;
+  /** The sender of setting mail.transport; throws MAIL_NOT_CONFIGURED when it is not set up. */
+  mail(): MailSender;
   /** Throws SMS_NOT_CONFIGURED when no provider account is set. */
   sms(): SmsProvider;
 }
@@ -22,6 +48,15 @@ export interface TransportSource {
   close(): void;
 }
 
+/** How Microsoft Graph and the identity platform are reached; the defaults are the public ones. */
+export interface GraphNetwork {
+  /** Graph's base URL (`https://graph.microsoft.com/v1.0`). */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  /** MSAL's network module (tests map the https authority onto a local stand-in). */
+  networkClient?: INetworkModule;
+}
+
 export interface TransportSourceOptions {
   settings: Settings;
   logger: Logger;
@@ -29,6 +64,8 @@ export interface TransportSourceOptions {
   pool?: boolean;
   maxConnections?: number;
   fetch?: typeof fetch;
+  /** Read each time a Graph sender is made. */
+  graph?: () => GraphNetwork;
 }
 
 export type SmtpSettings = Pick<
@@ -36,15 +73,62 @@ export type SmtpSettings = Pick<
   'host' | 'port' | 'security' | 'user' | 'password'
 >;
 
-/** The SMTP connection settings, or MAIL_NOT_CONFIGURED naming what is missing. */
-export async function readSmtpSettings(settings: Settings): Promise<SmtpSettings> {
-  if ((await settings.get('mail.transport')) !== 'smtp') {
-    // TODO(Microsoft 365 sending): the graph transport is a setting with no sender yet.
+export interface GraphSendSettings {
+  clientId: string;
+  clientSecret: string;
+  tenant: string;
+  authorityHost: string;
+  mailbox: string;
+}
+
+export type MailSettings =
+  { transport: 'smtp'; smtp: SmtpSettings } | { transport: 'graph'; graph: GraphSendSettings };
+
+/** The settings of the chosen transport, or MAIL_NOT_CONFIGURED naming what is missing. */
+export async function readMailSettings(settings: Settings): Promise<MailSettings> {
+  if ((await settings.get('mail.transport')) === 'graph') {
+    return { transport: 'graph', graph: await readGraphSendSettings(settings) };
+  }
+  return { transport: 'smtp', smtp: await readSmtpSettings(settings) };
+}
+
+/** Tenants that name no organization: an application token needs one (client credentials). */
+const SHARED_TENANTS = new Set(['', 'common', 'organizations', 'consumers']);
+
+/** Microsoft 365 sending: the application, its secret, its tenant and the sending mailbox. */
+export async function readGraphSendSettings(settings: Settings): Promise<GraphSendSettings> {
+  const config = {
+    clientId: (await settings.get('graph.clientId')).trim(),
+    clientSecret: await settings.get('graph.clientSecret'),
+    tenant: (await settings.get('graph.tenant')).trim(),
+    authorityHost: await settings.get('graph.authorityHost'),
+    mailbox: (await settings.get('graph.mailbox')).trim(),
+  };
+  const missing = (
+    [
+      ['clientId', 'graph.clientId', 'the application (client) id'],
+      ['clientSecret', 'graph.clientSecret', 'the client secret'],
+      ['mailbox', 'graph.mailbox', 'the sending mailbox'],
+    ] as const
+  ).filter(([key]) => config[key] === '');
+  if (missing.length > 0) {
     throw new OrdoError('MAIL_NOT_CONFIGURED', {
-      message: 'Only the SMTP transport can send task e-mails for now',
-      details: { field: 'mail.transport' },
+      message: `Microsoft 365 sending needs ${missing.map(([, , what]) => what).join(', ')} (Options → Messaging)`,
+      details: { field: missing[0]![1], fields: missing.map(([, field]) => field) },
     });
   }
+  if (SHARED_TENANTS.has(config.tenant.toLowerCase())) {
+    throw new OrdoError('MAIL_NOT_CONFIGURED', {
+      message:
+        'Microsoft 365 sending needs the tenant id or domain, not common (Options → Messaging)',
+      details: { field: 'graph.tenant' },
+    });
+  }
+  return config;
+}
+
+/** The SMTP connection settings, or MAIL_NOT_CONFIGURED naming what is missing. */
+export async function readSmtpSettings(settings: Settings): Promise<SmtpSettings> {
   const host = await settings.get('mail.smtp.host');
   if (host.trim() === '') {
     throw new OrdoError('MAIL_NOT_CONFIGURED', {
@@ -85,30 +169,85 @@ export async function readSmsHttpSettings(settings: Settings): Promise<SmsSettin
   return config;
 }
 
+/** A sender for the chosen transport's settings (pooled SMTP connections on request). */
+export function createMailSender(
+  config: MailSettings,
+  options: { logger: Logger; pool?: boolean; maxConnections?: number; graph?: GraphNetwork },
+): MailSender {
+  if (config.transport === 'graph') return graphSender(config.graph, options);
+  const smtp = createSmtpSender({
+    ...config.smtp,
+    pool: options.pool ?? false,
+    ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
+    logger: options.logger,
+  });
+  return smtpSender(smtp);
+}
+
+function smtpSender(smtp: SmtpSender): MailSender {
+  return {
+    transport: 'smtp',
+    sendRaw: ({ envelope, raw }) => smtp.send({ envelope, raw }),
+    send: (message) => smtp.send(message),
+    verify: () => smtp.verify(),
+    close: () => smtp.close(),
+  };
+}
+
+function graphSender(
+  config: GraphSendSettings,
+  options: { logger: Logger; graph?: GraphNetwork },
+): MailSender {
+  const network = options.graph ?? {};
+  const token = createGraphAppToken({
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    tenant: config.tenant,
+    authorityHost: config.authorityHost,
+    ...(network.networkClient ? { networkClient: network.networkClient } : {}),
+    logger: options.logger,
+  });
+  const graph = createGraphMailSender({
+    mailbox: config.mailbox,
+    getAccessToken: () => token.getAccessToken(),
+    ...(network.baseUrl ? { baseUrl: network.baseUrl } : {}),
+    ...(network.fetch ? { fetch: network.fetch } : {}),
+    logger: options.logger,
+  });
+  return {
+    transport: 'graph',
+    sendRaw: ({ envelope, raw }) => graph.sendMime({ raw, recipients: envelope.to }),
+    send: (message) => graph.send(message),
+    verify: () => graph.verify(),
+    close: () => graph.close(),
+  };
+}
+
 export function createTransportSource(options: TransportSourceOptions): TransportSource {
   let key = '';
-  let sender: SmtpSender | null = null;
+  let sender: MailSender | null = null;
   let smsKey = '';
   let provider: SmsProvider | null = null;
 
-  async function smtp(): Promise<() => SmtpSender> {
-    let config: SmtpSettings;
+  async function mail(): Promise<() => MailSender> {
+    let config: MailSettings;
     try {
-      config = await readSmtpSettings(options.settings);
+      config = await readMailSettings(options.settings);
     } catch (error) {
       return () => {
         throw error;
       };
     }
+    // Kept in memory only, to notice a change: the secrets never leave this closure.
     const next = JSON.stringify(config);
     if (next !== key || !sender) {
       sender?.close();
       key = next;
-      sender = createSmtpSender({
-        ...config,
+      sender = createMailSender(config, {
+        logger: options.logger,
         pool: options.pool ?? true,
         ...(options.maxConnections ? { maxConnections: options.maxConnections } : {}),
-        logger: options.logger,
+        ...(options.graph ? { graph: options.graph() } : {}),
       });
     }
     const current = sender;
@@ -144,8 +283,8 @@ export function createTransportSource(options: TransportSourceOptions): Transpor
 
   return {
     async current() {
-      const [smtpOf, smsOf] = await Promise.all([smtp(), sms()]);
-      return { smtp: smtpOf, sms: smsOf };
+      const [mailOf, smsOf] = await Promise.all([mail(), sms()]);
+      return { mail: mailOf, sms: smsOf };
     },
     close() {
       sender?.close();

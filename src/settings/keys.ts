@@ -198,6 +198,20 @@ export const SETTINGS = {
     description: 'The mailbox task e-mails are sent from when the transport is Microsoft 365.',
     adminOnly: true,
   }),
+  'graph.clientSecret': define({
+    schema: z.string().max(1000),
+    default: '',
+    description:
+      "A client secret of Ordo's application, for sending as graph.mailbox (application " +
+      'permission Mail.Send, granted by an administrator).',
+    secret: true,
+  }),
+  'graph.authorityHost': define({
+    schema: z.url().refine((v) => v.startsWith('https://'), 'an https address'),
+    default: 'https://login.microsoftonline.com',
+    description: 'The Microsoft identity platform host; another one for a national cloud.',
+    adminOnly: true,
+  }),
 } satisfies Record<string, SettingDefinition<never> | SettingDefinition<unknown>>;
 
 export type SettingKey = keyof typeof SETTINGS;

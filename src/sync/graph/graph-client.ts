@@ -55,6 +55,8 @@ export interface GraphRequest {
   /** A path below the base URL (`/me/events`) or a full URL (a nextLink). */
   path: string;
   body?: unknown;
+  /** Sent as it is with its own Content-Type instead of `body` as JSON (MIME sendMail). */
+  raw?: { contentType: string; text: string };
   headers?: Record<string, string>;
   /** Extra Prefer values for this request (`odata.maxpagesize=100`). */
   prefer?: string[];
@@ -141,10 +143,15 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         ...request.headers,
       };
       if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+      if (request.raw) headers['Content-Type'] = request.raw.contentType;
       const response = await settings.fetch(url, {
         method: request.method,
         headers,
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        body: request.raw
+          ? request.raw.text
+          : request.body === undefined
+            ? undefined
+            : JSON.stringify(request.body),
         signal: AbortSignal.timeout(settings.timeoutMs),
       });
       const text = await response.text();

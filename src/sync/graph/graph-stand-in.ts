@@ -35,7 +35,11 @@
  *   assumption: tasks found by `$filter=linkedResources/any(r: r/externalId eq '…')`
  *   (`refuseLinkedFilter` makes it answer 400, as a service without it would).
  * - sendMail: https://learn.microsoft.com/graph/api/user-sendmail — 202 Accepted, no body;
- *   400 ErrorInvalidRecipients without a recipient.
+ *   400 ErrorInvalidRecipients without a recipient. The MIME form
+ *   (https://learn.microsoft.com/graph/outlook-send-mime-message): a `text/plain` body holding
+ *   the base64 of the message, recipients from its To, Cc and Bcc lines; a body that is not
+ *   base64 answers 400 ErrorMimeContentInvalidBase64String. `failSendMail` makes the next
+ *   sendMail answer an error of the test's choice (Exchange's refusals cannot be derived).
  * - Throttling: https://learn.microsoft.com/graph/throttling — 429 TooManyRequests with
  *   Retry-After (seconds), switchable (`throttle`); requests in flight are counted
  *   (https://learn.microsoft.com/graph/throttling-limits: 4 concurrent per mailbox).
@@ -48,6 +52,13 @@
  *   revoked consent answers 400 invalid_grant (AADSTS65001 / interaction required).
  * - /oauth2/v2.0/devicecode: https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code
  *   — authorization_pending until the user code is approved (`approveDeviceCode`).
+ * - client_credentials grant on /oauth2/v2.0/token:
+ *   https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow —
+ *   client_id and client_secret (form fields or HTTP Basic), scope ending in `/.default`;
+ *   answers token_type, expires_in, ext_expires_in and access_token, no refresh token. An
+ *   unknown client or a wrong secret answers 400 invalid_client (AADSTS700016 / AADSTS7000215),
+ *   a scope without `/.default` 400 invalid_scope (AADSTS1002012). Applications and their
+ *   secrets are registered with `registerApp`.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -129,7 +140,16 @@ export interface StandInStats {
 
 export interface SentMail {
   mailbox: string;
+  /** The JSON request body (`{}` for the MIME form). */
   body: Json;
+  /** The MIME form: the message as it was decoded from the base64 body. */
+  mime?: string;
+}
+
+export interface SendMailFailure {
+  status: number;
+  code: string;
+  message: string;
 }
 
 export interface GraphStandInOptions {
@@ -170,6 +190,10 @@ export interface GraphStandIn {
   approveDeviceCode(userCode: string): void;
   /** The user withdrew consent: refresh tokens answer invalid_grant. */
   revokeConsent(): void;
+  /** An application that may use the client credentials grant with this secret. */
+  registerApp(clientId: string, clientSecret: string): void;
+  /** The next `count` sendMail calls answer this error instead of 202. */
+  failSendMail(failure: SendMailFailure, count?: number): void;
   resetStats(): void;
   close(): Promise<void>;
 }
@@ -246,6 +270,12 @@ export async function startGraphStandIn(options: GraphStandInOptions = {}): Prom
       }
     },
     revokeConsent: () => state.refreshTokens.clear(),
+    registerApp(clientId, clientSecret) {
+      state.apps.set(clientId, clientSecret);
+    },
+    failSendMail(failure, count = 1) {
+      state.sendMailFailure = { ...failure, count };
+    },
     resetStats() {
       Object.assign(state.stats, {
         requests: 0,
@@ -287,6 +317,8 @@ function createState(options: GraphStandInOptions) {
       tokenGrants: {},
     } as StandInStats,
     sentMail: [] as SentMail[],
+    sendMailFailure: null as (SendMailFailure & { count: number }) | null,
+    apps: new Map<string, string>(),
     accessTokens: new Set<string>(),
     refreshTokens: new Map<string, { clientId: string; scope: string }>(),
     codes: new Map<
@@ -847,6 +879,14 @@ function touchTask(state: State, task: StoredTask, before: Span | null): void {
 // ---------------------------------------------------------------- mail
 
 function sendMail(state: State, call: Call, mailbox: string): void {
+  const failure = state.sendMailFailure;
+  if (failure && failure.count > 0) {
+    failure.count -= 1;
+    return send(call.res, failure.status, graphErr(failure.code, failure.message));
+  }
+  if (/^text\/plain\b/i.test(String(call.req.headers['content-type'] ?? ''))) {
+    return sendMimeMail(state, call, mailbox);
+  }
   const input = parseJson(call.body);
   const message = input['message'] as Json | undefined;
   const to = (message?.['toRecipients'] as unknown[] | undefined) ?? [];
@@ -858,6 +898,32 @@ function sendMail(state: State, call: Call, mailbox: string): void {
     );
   }
   state.sentMail.push({ mailbox, body: input });
+  send(call.res, 202, null);
+}
+
+function sendMimeMail(state: State, call: Call, mailbox: string): void {
+  const text = call.body.replace(/\s+/g, '');
+  if (text === '' || !/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
+    return send(
+      call.res,
+      400,
+      graphErr('ErrorMimeContentInvalidBase64String', 'Invalid base64 string for MIME content.'),
+    );
+  }
+  const mime = Buffer.from(text, 'base64').toString('utf8');
+  const head = mime.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+  const recipients = head
+    .split(/\r?\n/)
+    .filter((line) => /^(to|cc|bcc):/i.test(line))
+    .filter((line) => line.includes('@'));
+  if (recipients.length === 0) {
+    return send(
+      call.res,
+      400,
+      graphErr('ErrorInvalidRecipients', 'At least one recipient is not valid.'),
+    );
+  }
+  state.sentMail.push({ mailbox, body: {}, mime });
   send(call.res, 202, null);
 }
 
@@ -1001,7 +1067,54 @@ function token(state: State, call: Call, form: URLSearchParams, tenant: string):
       tokens(state, { clientId: device.clientId, scope: device.scope, tenant }),
     );
   }
+  if (grant === 'client_credentials') return clientCredentials(state, call, form, tenant);
   fail('unsupported_grant_type', `AADSTS70003: ${grant}`);
+}
+
+/** The client credentials grant: the application itself, no user, no refresh token. */
+function clientCredentials(state: State, call: Call, form: URLSearchParams, tenant: string) {
+  const basic = /^Basic (.+)$/.exec(String(call.req.headers['authorization'] ?? ''))?.[1];
+  const [basicId, basicSecret] = basic
+    ? Buffer.from(basic, 'base64').toString('utf8').split(':').map(decodeURIComponent)
+    : [];
+  const clientId = String(form.get('client_id') ?? basicId ?? '');
+  const secret = form.get('client_secret') ?? basicSecret ?? null;
+  const refuse = (error: string, code: number, description: string) =>
+    send(call.res, 400, { error, error_description: description, error_codes: [code] });
+
+  const known = state.apps.get(clientId);
+  if (known === undefined) {
+    return refuse(
+      'unauthorized_client',
+      700016,
+      `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant}'.`,
+    );
+  }
+  if (secret !== known) {
+    return refuse(
+      'invalid_client',
+      7000215,
+      'AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the ' +
+        "request is the client secret value, not the client secret ID, for a secret added to app '" +
+        `${clientId}'.`,
+    );
+  }
+  const scope = String(form.get('scope') ?? '');
+  if (!scope.split(' ').some((s) => s.endsWith('/.default'))) {
+    return refuse(
+      'invalid_scope',
+      1002012,
+      `AADSTS1002012: The provided value for scope ${scope} is not valid. Client credential ` +
+        'flows must have a scope value with /.default suffixed to the resource identifier.',
+    );
+  }
+  const lifetime = state.options.tokenLifetimeSeconds ?? 3600;
+  send(call.res, 200, {
+    token_type: 'Bearer',
+    expires_in: lifetime,
+    ext_expires_in: lifetime,
+    access_token: issueAccess(state),
+  });
 }
 
 function tokens(state: State, grant: { clientId: string; scope: string; tenant: string }): Json {
