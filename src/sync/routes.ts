@@ -246,7 +246,9 @@ function registerFeedRoutes(app: App, ordo: Ordo, userOf: UserOf): void {
     },
     async (request, reply) => {
       const parsed = tokenParams.safeParse(request.params);
-      if (!parsed.success) throw new OrdoError('FEED_NOT_FOUND');
+      // An address that cannot be a feed's is any unknown page; a well-formed token that is
+      // unknown or revoked is a feed that is not there.
+      if (!parsed.success) throw new OrdoError('NOT_FOUND');
       const body = await feeds().calendarOf(parsed.data.token.slice(0, -'.ics'.length));
       return reply
         .header('content-type', 'text/calendar; charset=utf-8')
