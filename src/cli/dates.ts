@@ -17,7 +17,28 @@ export function parseMoment(text: string, timeZone: string, field: string): CliM
       details: { field },
     });
   }
+  if (!hasOffset(text) && !sameWallClock(dt, text)) {
+    throw new OrdoError('VALIDATION', {
+      message: `${field}: ${text} does not exist in ${timeZone} (the clocks go forward at that hour)`,
+      details: { field },
+    });
+  }
   return { instant: dt.toMillis() };
+}
+
+function hasOffset(text: string): boolean {
+  return /(?:z|[+-]\d{2}(?::?\d{2})?)$/i.test(text);
+}
+
+/**
+ * Whether the zone shows the time that was typed. Luxon moves a time inside a
+ * daylight-saving gap forward by the gap's length; taking it silently would turn a task
+ * typed as 02:30-03:30 into an empty one.
+ */
+function sameWallClock(dt: DateTime, text: string): boolean {
+  const typed = DateTime.fromISO(text, { zone: 'utc' });
+  const format = "yyyy-MM-dd'T'HH:mm:ss.SSS";
+  return dt.toFormat(format) === typed.toFormat(format);
 }
 
 /** A range for listing: a date `--to` includes that whole day. */
