@@ -30,7 +30,12 @@ async function login(user: string, password: string): Promise<string> {
   return `ordo_session=${cookie.value}`;
 }
 
-function api(cookie: string, method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown) {
+function api(
+  cookie: string,
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
+  url: string,
+  body?: unknown,
+) {
   return app.inject({
     method,
     url,
@@ -205,5 +210,21 @@ describe('messaging API', () => {
     expect((await parse(toZoe!.raw)).subject).toMatch(
       /^Task: Mine — Tuesday, 3 March 2026, 09:00$/,
     );
+  });
+
+  it('a private task: the log shows no subject to whoever may not see its details', async () => {
+    await f.ordo.users.create({ login: 'zoe', password: 'zoe-password-1', resourceId: f.zoe.id });
+    const id = await createTask('Médecin');
+    const zoe = await login('zoe', 'zoe-password-1');
+    await api(zoe, 'PATCH', `/api/tasks/${id}`, { private: true });
+    expect((await api(zoe, 'POST', `/api/tasks/${id}/mail`)).statusCode).toBe(202);
+
+    const mine = (await api(zoe, 'GET', '/api/messages')).json().messages;
+    expect(mine).toMatchObject([{ taskId: id, subject: expect.stringContaining('Médecin') }]);
+    // The administrator sees the task masked in the planning, so in the log as well.
+    expect((await api(admin, 'GET', `/api/tasks/${id}`)).json()).toMatchObject({ masked: true });
+    const log = await api(admin, 'GET', '/api/messages');
+    expect(log.body).not.toContain('Médecin');
+    expect(log.json().messages).toMatchObject([{ taskId: id, subject: '', masked: true }]);
   });
 });

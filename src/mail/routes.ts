@@ -5,11 +5,13 @@
 import { z } from 'zod';
 import { requireAdmin, requireUser } from '../http/auth.js';
 import type { OrdoPlugin } from '../http/types.js';
+import type { Actor } from '../planning/actor.js';
+import type { TaskService } from '../planning/tasks.js';
 import { definition } from '../settings/settings.js';
 import type { SettingKey } from '../settings/keys.js';
-import { OrdoError } from '../shared/errors.js';
+import { OrdoError, isOrdoError } from '../shared/errors.js';
 import { mailOf } from './capability.js';
-import type { OutboxRow } from './outbox.js';
+import type { OutboxEntry, OutboxRow } from './outbox.js';
 import { TASK_MESSAGE_FIELDS } from './task-fields.js';
 
 /** The settings of Options → Messaging and Data → Task description. */
@@ -20,6 +22,11 @@ export const MESSAGING_SETTINGS = [
   'mail.smtp.security',
   'mail.smtp.user',
   'mail.smtp.password',
+  'graph.clientId',
+  'graph.tenant',
+  'graph.authorityHost',
+  'graph.clientSecret',
+  'graph.mailbox',
   'mail.from.address',
   'mail.from.name',
   'mail.cc',
@@ -97,7 +104,8 @@ export const messageRoutes: OrdoPlugin = async (app, { ordo }) => {
         actor.kind === 'user' && !user?.isAdmin
           ? { userId: actor.user.id, resourceId: actor.user.resourceId }
           : undefined;
-      return { messages: await mail().outbox.list({ ...query, visibleTo }) };
+      const messages = await mail().outbox.list({ ...query, visibleTo });
+      return { messages: await maskPrivate({ tasks: ordo.tasks, actor, messages }) };
     },
   );
 
@@ -114,7 +122,8 @@ export const messageRoutes: OrdoPlugin = async (app, { ordo }) => {
       const entry = await mail().outbox.resend(id);
       mail().messaging.onQueued();
       request.log.info({ outboxId: id }, 'message queued again');
-      return entry;
+      const [shown] = await maskPrivate({ tasks: ordo.tasks, actor, messages: [entry] });
+      return shown;
     },
   );
 
@@ -198,4 +207,38 @@ function isTheirs(row: OutboxRow, user: { id: string; resourceId: string | null 
     row.requested_by === user.id ||
     (row.resource_id !== null && row.resource_id === user.resourceId)
   );
+}
+
+/**
+ * The log as the planning shows tasks: a message about a task whose details the viewer may
+ * not see (someone else's private task, administrators included) shows no subject, which
+ * holds the label.
+ */
+async function maskPrivate(options: {
+  tasks: TaskService;
+  actor: Actor;
+  messages: OutboxEntry[];
+}): Promise<(OutboxEntry & { masked: boolean })[]> {
+  const { tasks, actor, messages } = options;
+  const hidden = new Set<string>();
+  const taskIds = new Set(messages.map((m) => m.taskId).filter((id) => id !== null));
+  for (const taskId of taskIds) {
+    if (await isMaskedFor(tasks, actor, taskId)) hidden.add(taskId);
+  }
+  return messages.map((m) =>
+    m.taskId !== null && hidden.has(m.taskId)
+      ? { ...m, subject: '', masked: true }
+      : { ...m, masked: false },
+  );
+}
+
+async function isMaskedFor(tasks: TaskService, actor: Actor, taskId: string): Promise<boolean> {
+  try {
+    return (await tasks.get(actor, taskId)).masked;
+  } catch (error) {
+    // TODO(outbox rows record whether their task was private): the message of a deleted task
+    // keeps its subject, since nothing says any more whether that task was private.
+    if (isOrdoError(error, 'TASK_NOT_FOUND')) return false;
+    throw error;
+  }
 }
