@@ -228,6 +228,9 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     });
   }
 
+  // TODO(when one process serves more accounts than a pass can run in `every_minutes`): run
+  // the claimed accounts a few at a time instead of one after the other, and wake the
+  // scheduler when a user's task changes instead of waiting for the account's next turn.
   async function runDue(): Promise<AccountRun[]> {
     const claimed = await claimDue(options.batch ?? 10);
     const runs: AccountRun[] = [];
