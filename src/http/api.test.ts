@@ -330,6 +330,27 @@ for (const dialect of ['sqlite', 'postgres'] as TestDialect[]) {
         expect(movedBack.json()).toMatchObject({ private: true, resourceIds: [alice.id] });
       });
 
+      it('books a resource named twice once', async (ctx) => {
+        const s = await open();
+        if (!s) return ctx.skip();
+        const { alice, bob } = await world(s);
+        const cookie = await login(s.app);
+        const created = await call(s.app, {
+          method: 'POST',
+          url: '/api/tasks',
+          cookie,
+          body: timed({ resourceIds: [alice.id, bob.id, alice.id] }),
+        });
+        expect(created.json().resourceIds).toEqual([alice.id, bob.id]);
+        const changed = await call(s.app, {
+          method: 'PATCH',
+          url: `/api/tasks/${created.json().id}`,
+          cookie,
+          body: { resourceIds: [bob.id, bob.id] },
+        });
+        expect(changed.json().resourceIds).toEqual([bob.id]);
+      });
+
       it('answers bad input with 400 and the field, and writes nothing', async (ctx) => {
         const s = await open();
         if (!s) return ctx.skip();

@@ -47,7 +47,11 @@ const text = (max: number) => z.string().max(max);
 const taskFieldSchemas = {
   label: z.string().trim().min(1, 'a task needs a label').max(500),
   timing: timingSchema,
-  resourceIds: z.array(z.string().min(1)).max(50),
+  // A resource named twice is booked once: a second row would show the task twice on it.
+  resourceIds: z
+    .array(z.string().min(1))
+    .max(50)
+    .transform((ids) => [...new Set(ids)]),
   clientId: z.string().min(1).nullable(),
   remark: text(20_000),
   location: text(500),
