@@ -50,7 +50,10 @@ export interface TransportSource {
 
 /** How Microsoft Graph and the identity platform are reached; the defaults are the public ones. */
 export interface GraphNetwork {
-  /** Graph's base URL (`https://graph.microsoft.com/v1.0`). */
+  /**
+   * Graph's base URL (`https://graph.microsoft.com/v1.0`).
+   * TODO(a national-cloud customer): not a setting yet, unlike graph.authorityHost.
+   */
   baseUrl?: string;
   fetch?: typeof fetch;
   /** MSAL's network module (tests map the https authority onto a local stand-in). */
@@ -216,6 +219,9 @@ function graphSender(
   });
   return {
     transport: 'graph',
+    // TODO(a message with recipients outside its To/Cc lines): Graph's MIME form reads the
+    // recipients from the headers, so an envelope-only (Bcc) recipient would be dropped; Ordo
+    // queues none today (its envelope is To + Cc).
     sendRaw: ({ envelope, raw }) => graph.sendMime({ raw, recipients: envelope.to }),
     send: (message) => graph.send(message),
     verify: () => graph.verify(),
