@@ -12,7 +12,12 @@ import { renderMessages, renderMessaging, renderTaskDescription } from './messag
 import { clear, field, h, select } from './dom.js';
 import { errorText, language, setLanguage, t, type Language, type MessageKey } from './i18n.js';
 import { renderPlanning } from './planning-view.js';
-import { registerTaskSyncAction, renderCalendarSync, watchTaskSyncMenu } from './sync-page.js';
+import {
+  followGraphReturn,
+  registerTaskSyncAction,
+  renderCalendarSync,
+  watchTaskSyncMenu,
+} from './sync-page.js';
 import { watchReminders } from './reminders.js';
 import { openTaskDialog } from './task-dialog.js';
 import { renderTransfer } from './transfer.js';
@@ -214,5 +219,6 @@ window.addEventListener('hashchange', () => {
 });
 setLanguage(language());
 registerTaskSyncAction();
+followGraphReturn();
 void start();
 watchReminders();

@@ -4,11 +4,11 @@
  * the run log. In manual mode it also gives each task bar a context menu, and the task
  * window a button, to send that task to the calendar or stop synchronizing it (SPEC 3.3).
  */
-import { ApiError, request, type TaskJson } from './api.js';
+import { api, ApiError, request, type TaskJson } from './api.js';
 import { pageHead } from './cards.js';
 import type { AppContext } from './context.js';
 import { clear, field, h, select } from './dom.js';
-import { locale } from './i18n.js';
+import { locale, t } from './i18n.js';
 import { codeText, reasonText, st, syncErrorText, type SyncTextKey } from './sync-text.js';
 import { registerTaskAction } from './task-dialog.js';
 import { toast } from './ui.js';
@@ -158,9 +158,10 @@ function settingsForm(
     clearFormErrors(form);
     syncApi
       .save(readForm(c))
-      .then(async () => {
+      .then(async (saved) => {
         toast(st('saved'));
         c.password.value = '';
+        c.password.placeholder = saved.caldav?.passwordSet ? st('passwordSet') : '';
         await refresh();
       })
       .catch((error: unknown) => showFormError(form, error));
@@ -399,11 +400,8 @@ function readForm(c: Controls): Record<string, unknown> {
   };
   const serverUrl = c.serverUrl.value.trim();
   if (serverUrl) {
-    const caldav: Record<string, unknown> = {
-      serverUrl,
-      username: c.username.value.trim(),
-      calendarUrl: c.calendarUrl.value || null,
-    };
+    const caldav: Record<string, unknown> = { serverUrl, username: c.username.value.trim() };
+    if (c.calendarUrl.value) caldav.calendarUrl = c.calendarUrl.value;
     // Write-only: sent only when typed, so an empty box keeps the stored password.
     if (c.password.value) caldav.password = c.password.value;
     body.caldav = caldav;
@@ -474,6 +472,43 @@ function drawRuns(log: HTMLElement, runs: SyncRun[]): void {
     return;
   }
   runs.forEach((run, index) => log.append(runEntry(run, index === 0)));
+  void nameTasks(log);
+}
+
+/** The calendar item's file name, readable: `/cal/a%40b.ics` is `a@b.ics`. */
+function refName(ref: string | null): string | null {
+  if (!ref) return null;
+  const last = ref.split('/').filter(Boolean).pop() ?? ref;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
+/** Most recent tasks named in the log, fetched at most once each. */
+const MAX_NAMED = 50;
+
+/** Puts each task's label in place of its id in the log, for the tasks that still exist. */
+async function nameTasks(log: HTMLElement): Promise<void> {
+  const cells = [...log.querySelectorAll<HTMLElement>('td.sync-item[data-task-id]')];
+  const ids = [...new Set(cells.map((cell) => cell.dataset.taskId as string))].slice(0, MAX_NAMED);
+  const labels = new Map<string, string>();
+  await Promise.all(
+    ids.map((id) =>
+      api
+        .task(id)
+        .then((task) => labels.set(id, task.masked ? t('planning.private') : task.label))
+        // A task deleted since (or not visible to this user) keeps showing its item's name.
+        .catch(() => undefined),
+    ),
+  );
+  for (const cell of cells) {
+    const label = labels.get(cell.dataset.taskId as string);
+    if (label === undefined) continue;
+    cell.title = cell.textContent ?? '';
+    cell.textContent = label;
+  }
 }
 
 function runEntry(run: SyncRun, open: boolean): HTMLElement {
@@ -504,7 +539,11 @@ function actionsTable(actions: SyncRunAction[]): HTMLElement | null {
       { data: { action: action.action, side: action.side } },
       h('td', {}, st(actionKey(action.action))),
       h('td', {}, st(action.side === 'planning' ? 'side.planning' : 'side.calendar')),
-      h('td', { class: 'sync-item' }, action.label ?? action.ref ?? action.taskId ?? ''),
+      h(
+        'td',
+        { class: 'sync-item', data: action.taskId ? { taskId: action.taskId } : {} },
+        action.label ?? refName(action.ref) ?? action.taskId ?? '',
+      ),
       h('td', {}, reasonText(action.reason)),
       h('td', {}, action.conflict ? conflictText(action.conflict) : ''),
     ),
@@ -603,6 +642,21 @@ function when(value: string | number): string {
     dateStyle: 'short',
     timeStyle: 'medium',
   });
+}
+
+/**
+ * Microsoft's sign-in comes back to `/?graph=connected#options/outlook` (or `graph=error`):
+ * show the outcome and open this page. Call before the first render.
+ */
+export function followGraphReturn(): void {
+  const params = new URLSearchParams(location.search);
+  const outcome = params.get('graph');
+  if (!outcome) return;
+  history.replaceState(null, '', `${location.pathname}#/options/sync`);
+  window.setTimeout(() => {
+    if (outcome === 'connected') toast(st('graphDone'));
+    else toast(st('graphFailed', { reason: params.get('reason') ?? '' }), 'error');
+  }, 500);
 }
 
 // ---- Manual mode: the task's "send to calendar" menu (SPEC 3.3) ----
