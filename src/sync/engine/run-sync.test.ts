@@ -460,6 +460,19 @@ describe('guards', () => {
     expect(kit.tasks()).toHaveLength(2);
   });
 
+  it('an empty listing is believed when its only item was moved out of the window', async () => {
+    const kit = createKit();
+    const task = kit.task({ label: 'Only one', timing: at(1, 8) });
+    await kit.sync();
+    kit.tick();
+    kit.calendar.userEdit(kit.remoteItems()[0]!.ref, { timing: at(200, 8) });
+    kit.calendar.expireCursors();
+    const report = await kit.sync();
+    expect(report.counts.deleted ?? 0).toBe(0);
+    expect(kit.tasks()).toHaveLength(1);
+    expect(kit.tasks()[0]?.id).toBe(task.id);
+  });
+
   it('an item moved out of the window in the calendar is a change, not a deletion', async () => {
     for (const unwindowedDeltas of [false, true]) {
       const kit = createKit();

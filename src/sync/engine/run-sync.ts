@@ -14,7 +14,7 @@ import {
   type RemoteView,
   type RunContext,
 } from './context.js';
-import { overlaps } from './fields.js';
+import { overlaps, spanOf } from './fields.js';
 import { syncPair } from './pair-sync.js';
 import { isDeleted, type PlanningSide, type PlanningTask } from './planning-side.js';
 import { ReportBuilder, type SyncReport } from './report.js';
@@ -34,6 +34,9 @@ export interface RunSyncOptions {
 /** A bound on continued pages, so a server that always says "more" cannot hold a run forever. */
 const MAX_PAGES = 10_000;
 
+/** How many known items are read one by one before an empty listing is believed. */
+const EMPTY_LISTING_PROBES = 10;
+
 /**
  * Runs one synchronization. Throws (keeping the state of what already succeeded) when the
  * calendar is unavailable, refuses the credentials, or answers an empty complete listing
@@ -44,7 +47,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   const cursor = await options.state.loadCursor();
   const changes = await listAllChanges(run, cursor);
   run.report.listing = changes.complete ? 'complete' : 'incremental';
-  guardEmptyListing(run, changes);
+  await guardEmptyListing(run, changes);
 
   const tasks = await run.planning.listTasks(run.window);
   const intents = await run.state.loadIntents();
@@ -132,13 +135,25 @@ async function listAllChanges(run: RunContext, cursor: string | null): Promise<C
 /**
  * An empty complete listing while pairs in the window are known is far more often a server
  * or account fault than a calendar the user emptied: deleting on its word would wipe the
- * planning, so the run stops and deletes nothing.
+ * planning, so unless the items themselves confirm it the run stops and deletes nothing.
  */
-function guardEmptyListing(run: RunContext, changes: ChangeSet): void {
+async function guardEmptyListing(run: RunContext, changes: ChangeSet): Promise<void> {
   if (!changes.complete || changes.changed.length > 0) return;
   const known = [...run.pairs.values()].filter((pair) => overlaps(spanOfPair(pair), run.window));
   if (known.length === 0) return;
-  throw new OrdoError('SYNC_EMPTY_LISTING', { details: { knownItems: known.length } });
+
+  // The listing is believed only when the items themselves confirm it: every one read back
+  // still exists, outside the window (the only item of a calendar moved to next year). An
+  // item still in the window means the server listed nothing by mistake; items all gone at
+  // once are the mass wipe this guard exists for, so both stop the run.
+  for (const pair of known.slice(0, EMPTY_LISTING_PROBES)) {
+    const item = await run.provider.get(pair.ref);
+    if (!item || overlaps(spanOf(item.fields.timing, run.settings.timeZone), run.window)) {
+      throw new OrdoError('SYNC_EMPTY_LISTING', {
+        details: { knownItems: known.length, ref: pair.ref, gone: item === null },
+      });
+    }
+  }
 }
 
 function spanOfPair(pair: SyncPair): { start: number; end: number } {
