@@ -3,6 +3,7 @@
  * of `ordo config get/set` and of the settings API: each key has its type, its default and
  * a sentence for the administrator.
  */
+import { isIP } from 'node:net';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { parseAddressList } from '../mail/addresses.js';
@@ -21,6 +22,22 @@ export interface SettingDefinition<T = unknown> {
 
 const timeZone = z.string().refine((v) => IANAZone.isValidZone(v), 'not an IANA time zone');
 const bool = z.boolean();
+
+/** Dot-separated labels of letters, digits and hyphens (RFC 1123 host names). */
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** Empty (not set), a host name or an IP address: no scheme, port, path or spaces. */
+const host = z
+  .string()
+  .trim()
+  .refine((v) => v === '' || HOST_NAME.test(v) || isIP(v) !== 0, 'a host name or an IP address');
+
+/** Empty (not set) or an http(s) address: other schemes would be fetched as the server. */
+const httpAddress = z.union([
+  z.literal(''),
+  z.url({ protocol: /^https?$/, error: 'an http:// or https:// address' }),
+]);
 
 function define<T>(d: SettingDefinition<T>): SettingDefinition<T> {
   return d;
@@ -61,7 +78,7 @@ export const SETTINGS = {
     adminOnly: true,
   }),
   'mail.smtp.host': define({
-    schema: z.string().max(255),
+    schema: host,
     default: '',
     description: 'The SMTP server host name.',
     adminOnly: true,
@@ -157,7 +174,7 @@ export const SETTINGS = {
     adminOnly: true,
   }),
   'sms.http.baseUrl': define({
-    schema: z.union([z.literal(''), z.url()]),
+    schema: httpAddress,
     default: '',
     description: "The provider's API address; empty for its public one.",
     adminOnly: true,
@@ -187,7 +204,14 @@ export const SETTINGS = {
     adminOnly: true,
   }),
   'graph.tenant': define({
-    schema: z.string().max(100),
+    schema: z
+      .string()
+      .trim()
+      // Part of the sign-in address (authority/tenant): a name, a GUID or a domain, no path.
+      .refine(
+        (v) => v === '' || HOST_NAME.test(v),
+        'common, organizations, a tenant id or a domain',
+      ),
     default: 'common',
     description: 'The Microsoft Entra tenant: common, organizations, or a tenant id.',
     adminOnly: true,
