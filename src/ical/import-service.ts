@@ -8,7 +8,7 @@
 import type { Ordo } from '../app/ordo.js';
 import type { Actor } from '../planning/actor.js';
 import { canAddTask, canModifyTask } from '../planning/rights.js';
-import type { TaskInput } from '../planning/task-input.js';
+import type { TaskInput, TaskPatch } from '../planning/task-input.js';
 import type { Task } from '../planning/types.js';
 import { SYSTEM } from '../planning/actor.js';
 import { OrdoError, type ErrorCode } from '../shared/errors.js';
@@ -72,7 +72,7 @@ export async function importCalendar(ordo: Ordo, options: ImportOptions): Promis
         await ordo.tasks.update({
           actor: SYSTEM,
           id: current.id,
-          patch: input,
+          patch: fileFieldsOf(input),
           origin: 'import',
           trx,
         });
@@ -113,6 +113,15 @@ function taskInputOf(item: ParsedItem, resourceId: string): TaskInput {
     reminder: item.reminder,
     private: false,
   };
+}
+
+/**
+ * What a calendar item carries. Its other resources, its client and its private flag are
+ * the planning's: a file exported for one resource and edited must not drop them.
+ */
+function fileFieldsOf(input: TaskInput): TaskPatch {
+  const { label, timing, remark, location, category, reminder } = input;
+  return { label, timing, remark, location, category, reminder };
 }
 
 async function tasksByUid(ordo: Ordo, resourceId: string): Promise<Map<string, Task>> {
