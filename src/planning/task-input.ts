@@ -41,11 +41,14 @@ export const reminderSchema = z
   ])
   .transform((r) => r as Reminder);
 
-const text = (max: number) => z.string().max(max);
+/** CRLF and lone CR become LF: iCalendar and the planning's copies only know LF. */
+const lineBreaksAsLf = (v: string) => v.replace(/\r\n?/g, '\n');
+
+const text = (max: number) => z.string().max(max).transform(lineBreaksAsLf);
 
 /** The task's fields without defaults: a patch must leave unnamed fields as they are. */
 const taskFieldSchemas = {
-  label: z.string().trim().min(1, 'a task needs a label').max(500),
+  label: z.string().trim().min(1, 'a task needs a label').max(500).transform(lineBreaksAsLf),
   timing: timingSchema,
   // A resource named twice is booked once: a second row would show the task twice on it.
   resourceIds: z
