@@ -72,10 +72,11 @@ describe.skipIf(!haveChromium)('alarm window in Chromium', () => {
 
   async function pageOf(
     login: string,
+    locale = 'fr-FR',
   ): Promise<{ page: Page; resourceId: string; problems: string[] }> {
     const resource = await ordo.directory.createResource({ name: login.toUpperCase() });
     await ordo.users.create({ login, password: PASSWORD, resourceId: resource.id });
-    const context = await browser.newContext({ locale: 'fr-FR' });
+    const context = await browser.newContext({ locale });
     context.setDefaultTimeout(5000);
     const page = await context.newPage();
     const problems: string[] = [];
@@ -112,7 +113,7 @@ describe.skipIf(!haveChromium)('alarm window in Chromium', () => {
     await window.waitFor();
     expect(await window.locator('h2').textContent()).toBe('Rappels');
     expect(await window.locator('.reminder-label').textContent()).toBe('Livraison cuisine');
-    expect(await window.locator('.reminder-resources').textContent()).toContain('ALICE');
+    expect(await window.locator('.reminder-resources').textContent()).toBe('Ressources : ALICE');
     expect(await window.locator('[data-action=snooze-10]').textContent()).toBe('Dans 10 min');
     await bob.page.waitForTimeout(500);
     expect(await bob.page.locator('#reminder-alarm').count()).toBe(0);
@@ -123,5 +124,30 @@ describe.skipIf(!haveChromium)('alarm window in Chromium', () => {
       await reminders.list(await ordo.users.actorFor((await ordo.users.findByLogin('alice'))!)),
     ).toEqual([]);
     expect([...alice.problems, ...bob.problems]).toEqual([]);
+  });
+
+  it('writes the reminder in English for an English page, with English punctuation', async () => {
+    const carol = await pageOf('carol', 'en-US');
+    await vi.waitFor(() => expect(reminders.hub.size).toBeGreaterThan(0), { timeout: 5000 });
+    const start = clock.now() + 16 * MINUTE;
+    await ordo.tasks.create({
+      actor: SYSTEM,
+      input: taskInput({
+        label: 'Kitchen delivery',
+        resourceIds: [carol.resourceId],
+        timing: {
+          start: new Date(start).toISOString(),
+          end: new Date(start + 60 * MINUTE).toISOString(),
+        },
+        reminder: { kind: 'before', minutes: 15 },
+      }),
+    });
+    await timers.advance(MINUTE);
+
+    const window = carol.page.locator('#reminder-alarm');
+    await window.waitFor();
+    expect(await window.locator('h2').textContent()).toBe('Reminders');
+    expect(await window.locator('.reminder-resources').textContent()).toBe('Resources: CAROL');
+    expect(carol.problems).toEqual([]);
   });
 });

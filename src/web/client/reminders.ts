@@ -39,6 +39,8 @@ const STRINGS = {
     notify: 'Notifications du bureau',
     client: 'Client',
     resources: 'Ressources',
+    // French typography puts a space before a colon; English does not.
+    colon: ' : ',
     allDay: 'journée entière',
   },
   en: {
@@ -52,6 +54,7 @@ const STRINGS = {
     notify: 'Desktop notifications',
     client: 'Client',
     resources: 'Resources',
+    colon: ': ',
     allDay: 'all day',
   },
 } as const;
@@ -209,13 +212,13 @@ function item(reminder: ReminderJson): HTMLElement {
     h('strong', { class: 'reminder-label' }, reminder.label),
     h('div', { class: 'reminder-start' }, when),
     reminder.clientName
-      ? h('div', { class: 'reminder-client' }, `${s('client')} : ${reminder.clientName}`)
+      ? h('div', { class: 'reminder-client' }, `${s('client')}${s('colon')}${reminder.clientName}`)
       : null,
     reminder.resourceNames.length > 0
       ? h(
           'div',
           { class: 'reminder-resources' },
-          `${s('resources')} : ${reminder.resourceNames.join(', ')}`,
+          `${s('resources')}${s('colon')}${reminder.resourceNames.join(', ')}`,
         )
       : null,
     h(
