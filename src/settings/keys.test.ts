@@ -45,3 +45,13 @@ describe('setting values that reach a network address', () => {
     }
   });
 });
+
+describe('graph.baseUrl', () => {
+  it('is an https address, public Graph by default', () => {
+    expect(SETTINGS['graph.baseUrl'].default).toBe('https://graph.microsoft.com/v1.0');
+    expect(accepts('graph.baseUrl', 'https://graph.microsoft.us/v1.0')).toBe(true);
+    for (const bad of ['http://graph.microsoft.com/v1.0', 'javascript:alert(1)', '', 'graph']) {
+      expect(accepts('graph.baseUrl', bad), bad).toBe(false);
+    }
+  });
+});

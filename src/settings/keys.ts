@@ -236,6 +236,15 @@ export const SETTINGS = {
     description: 'The Microsoft identity platform host; another one for a national cloud.',
     adminOnly: true,
   }),
+  'graph.baseUrl': define({
+    // https only: the calendar's access token goes with every request.
+    schema: z.url().refine((v) => v.startsWith('https://'), 'an https address'),
+    default: 'https://graph.microsoft.com/v1.0',
+    description:
+      'The Microsoft Graph address calendars are synchronized through; another one for a ' +
+      'national cloud (e.g. https://graph.microsoft.us/v1.0).',
+    adminOnly: true,
+  }),
 } satisfies Record<string, SettingDefinition<never> | SettingDefinition<unknown>>;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -180,13 +180,47 @@ export class SyncAccounts {
     return this.get(before.id);
   }
 
-  /** Stores the Microsoft account a user just connected (its sealed MSAL cache is kept). */
-  async connectGraph(userId: string, account: string): Promise<void> {
-    const row = await this.ensure(userId);
+  /**
+   * Stores the Microsoft account a user just connected with the sealed MSAL cache of that
+   * sign-in. Another mailbox than before is another calendar: the state of the old one (its
+   * pairs and cursor) is forgotten, as when the calendar changes in the settings.
+   */
+  async connectGraph(
+    userId: string,
+    connected: { account: string; tokenCacheSealed: string },
+  ): Promise<void> {
+    const before = await this.ensure(userId);
+    const moved =
+      before.provider !== 'graph' ||
+      (before.graph_account !== null && before.graph_account !== connected.account);
+    const now = this.options.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('sync_accounts')
+        .set({
+          provider: 'graph',
+          graph_account: connected.account,
+          graph_token_cache_sealed: connected.tokenCacheSealed,
+          ...(moved ? { sync_cursor: null, sync_cursor_saved_at: null } : {}),
+          next_run_at: now,
+          updated_at: now,
+        })
+        .where('id', '=', before.id)
+        .execute();
+      if (moved) await trx.deleteFrom('sync_items').where('account_id', '=', before.id).execute();
+    });
+  }
+
+  /**
+   * Microsoft refused the stored sign-in for good (consent withdrawn, password changed): its
+   * tokens are dropped, the account name is kept, and the settings show "reconnect".
+   */
+  async dropGraphTokens(accountId: string): Promise<void> {
     await this.db
       .updateTable('sync_accounts')
-      .set({ provider: 'graph', graph_account: account, updated_at: this.options.clock.now() })
-      .where('id', '=', row.id)
+      .set({ graph_token_cache_sealed: null, updated_at: this.options.clock.now() })
+      .where('id', '=', accountId)
+      .where('provider', '=', 'graph')
       .execute();
   }
 

@@ -8,6 +8,7 @@ import type { Ordo } from '../app/ordo.js';
 import { OrdoError } from '../shared/errors.js';
 import { SyncAccounts } from './accounts.js';
 import { Feeds } from './feeds.js';
+import type { GraphNetwork } from './graph-connection.js';
 import { createSyncWorker, type SyncWorker, type SyncWorkerOptions } from './worker.js';
 
 export interface SyncServices {
@@ -16,6 +17,12 @@ export interface SyncServices {
   /** The worker "sync now" runs on (not scheduling unless started). */
   worker: SyncWorker;
   createWorker(options?: Omit<SyncWorkerOptions, 'ordo' | 'accounts'>): SyncWorker;
+  /**
+   * How Microsoft Graph and the identity platform are reached by the workers, the connect
+   * routes and the command line; read at each use. The defaults are the configured addresses
+   * through fetch; tests map them to a local stand-in.
+   */
+  graphNetwork: GraphNetwork;
 }
 
 const installed = new WeakMap<Ordo, SyncServices>();
@@ -27,12 +34,19 @@ export function installSync(ordo: Ordo): SyncServices {
     secrets: ordo.secrets,
   });
   const createWorker: SyncServices['createWorker'] = (options = {}) =>
-    createSyncWorker({ ...options, ordo, accounts });
+    createSyncWorker({
+      graphNetwork: () => services.graphNetwork,
+      ...options,
+      ordo,
+      accounts,
+    });
   const services: SyncServices = {
     accounts,
     feeds: new Feeds(ordo),
+    // The worker reads `services.graphNetwork` at each run, not now.
     worker: createWorker(),
     createWorker,
+    graphNetwork: {},
   };
   ordo.tasks.onChange(async (change) => {
     if (change.type !== 'deleted' || !change.before) return;

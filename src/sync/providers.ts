@@ -8,7 +8,8 @@ import { OrdoError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { SyncAccountRow, SyncAccounts } from './accounts.js';
 import { createCalDavProvider } from './caldav/index.js';
-import { createGraphAuth, createGraphProvider } from './graph/index.js';
+import { createGraphProvider } from './graph/index.js';
+import { accountGraphAuth, readGraphSettings, type GraphNetwork } from './graph-connection.js';
 import type { CalendarProvider } from './provider.js';
 
 export interface ProviderContext {
@@ -17,6 +18,8 @@ export interface ProviderContext {
   timeZone: string;
   logger: Logger;
   fetch?: typeof fetch;
+  /** How Graph and the identity platform are reached (its fetch wins over `fetch`). */
+  graphNetwork?: GraphNetwork;
 }
 
 export async function providerFor(
@@ -59,20 +62,23 @@ async function graphProvider(
   if (!row.graph_token_cache_sealed) {
     throw new OrdoError('SYNC_RECONNECT', { details: { accountId: row.id, reason: 'no account' } });
   }
-  const auth = createGraphAuth({
-    clientId: await ordo.settings.get('graph.clientId'),
-    tenant: await ordo.settings.get('graph.tenant'),
+  const settings = await readGraphSettings(ordo);
+  const auth = accountGraphAuth({
+    ordo,
+    settings,
     tokenStore: context.accounts.graphTokenStore(row.id),
-    secrets: ordo.secrets,
+    network: context.graphNetwork,
     logger: context.logger,
   });
+  const graphFetch = context.graphNetwork?.fetch ?? context.fetch;
   return createGraphProvider({
+    baseUrl: settings.baseUrl,
     getAccessToken: () => auth.getAccessToken(),
     ...(row.graph_account ? { mailbox: row.graph_account } : {}),
     ...(row.graph_calendar_id ? { calendarId: row.graph_calendar_id } : {}),
     ...(row.graph_todo_list_id ? { todoListId: row.graph_todo_list_id } : {}),
     clock: ordo.clock,
     logger: context.logger,
-    ...(context.fetch ? { fetch: context.fetch } : {}),
+    ...(graphFetch ? { fetch: graphFetch } : {}),
   });
 }

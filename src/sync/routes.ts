@@ -11,12 +11,12 @@ import type { Ordo } from '../app/ordo.js';
 import { requireUser } from '../http/auth.js';
 import type { OrdoPlugin } from '../http/types.js';
 import type { User } from '../planning/types.js';
-import { OrdoError } from '../shared/errors.js';
+import { isOrdoError, OrdoError } from '../shared/errors.js';
 import { settingsPatchSchema, type SyncAccountRow } from './accounts.js';
 import { discoverCalendars } from './caldav/index.js';
 import { syncOf } from './capability.js';
 import type { Feed } from './feeds.js';
-import { createGraphAuth } from './graph/index.js';
+import { startGraphConnection } from './graph-connection.js';
 
 const tags = ['sync'];
 const idParams = z.object({ id: z.string().min(1).max(200) });
@@ -258,18 +258,15 @@ function registerFeedRoutes(app: App, ordo: Ordo, userOf: UserOf): void {
   );
 }
 
-// TODO(when a Microsoft identity stand-in is in the test kit): the connect and callback
-// routes are exercised by hand only; the token store and provider they feed are tested in graph/.
 function registerGraphRoutes(app: App, ordo: Ordo, userOf: UserOf): void {
   const redirectUri = (request: FastifyRequest) =>
     `${request.protocol}://${request.host}${PKCE_PATH}/callback`;
-  const authFor = async (accountId: string) =>
-    createGraphAuth({
-      clientId: await ordo.settings.get('graph.clientId'),
-      tenant: await ordo.settings.get('graph.tenant'),
-      tokenStore: syncOf(ordo).accounts.graphTokenStore(accountId),
-      secrets: ordo.secrets,
-      logger: ordo.logger,
+  const connectionFor = (userId: string) =>
+    startGraphConnection({
+      ordo,
+      accounts: syncOf(ordo).accounts,
+      userId,
+      network: syncOf(ordo).graphNetwork,
     });
 
   app.get(
@@ -281,16 +278,19 @@ function registerGraphRoutes(app: App, ordo: Ordo, userOf: UserOf): void {
     },
     async (request, reply) => {
       const user = userOf(request);
-      const account = await syncOf(ordo).accounts.ensure(user.id);
+      // A browser followed a link here: a refusal goes back to the page, not as JSON.
+      const connection = await connectionFor(user.id).catch((error: unknown) => {
+        if (isOrdoError(error, 'GRAPH_NOT_CONFIGURED')) return null;
+        throw error;
+      });
+      if (!connection) return backToPage(reply, 'GRAPH_NOT_CONFIGURED');
       const state = crypto.randomBytes(24).toString('base64url');
-      const start = await (
-        await authFor(account.id)
-      ).startAuthorization({
+      const start = await connection.auth.startAuthorization({
         redirectUri: redirectUri(request),
         state,
       });
       // The PKCE verifier waits in a sealed cookie, so any server process can finish the flow.
-      const pending = {
+      const pending: PendingAuthorization = {
         state,
         verifier: start.codeVerifier,
         userId: user.id,
@@ -323,29 +323,36 @@ function registerGraphRoutes(app: App, ordo: Ordo, userOf: UserOf): void {
       const user = userOf(request);
       const query = callbackQuery.parse(request.query);
       void reply.clearCookie(PKCE_COOKIE, { path: PKCE_PATH });
-      const pending = readPending(ordo, request.cookies[PKCE_COOKIE]);
-      const valid =
-        pending &&
-        pending.userId === user.id &&
-        pending.state === query.state &&
-        pending.exp > ordo.clock.now();
-      if (!valid || !query.code) return backToPage(reply, query.error ?? 'state');
-
-      const account = await syncOf(ordo).accounts.ensure(user.id);
-      const connected = await (
-        await authFor(account.id)
-      ).redeemCode({
-        code: query.code,
-        codeVerifier: pending.verifier,
-        redirectUri: redirectUri(request),
+      const checked = checkCallback(ordo, {
+        userId: user.id,
+        sealed: request.cookies[PKCE_COOKIE],
+        query,
       });
-      await syncOf(ordo).accounts.connectGraph(user.id, connected.username);
-      request.log.info({ userId: user.id, accountId: account.id }, 'microsoft account connected');
+      if ('reason' in checked) {
+        request.log.info({ userId: user.id, reason: checked.reason }, 'microsoft sign-in refused');
+        return backToPage(reply, checked.reason);
+      }
+      try {
+        const connection = await connectionFor(user.id);
+        const connected = await connection.auth.redeemCode({
+          code: checked.code,
+          codeVerifier: checked.verifier,
+          redirectUri: redirectUri(request),
+        });
+        await connection.save(connected);
+      } catch (error) {
+        if (!isOrdoError(error)) throw error;
+        request.log.warn(
+          { userId: user.id, code: error.code, remote: error.remote },
+          'microsoft sign-in failed',
+        );
+        return backToPage(reply, error.code);
+      }
+      request.log.info({ userId: user.id }, 'microsoft account connected');
       return backToPage(reply, null);
     },
   );
 }
-
 interface PendingAuthorization {
   state: string;
   verifier: string;
@@ -353,13 +360,45 @@ interface PendingAuthorization {
   exp: number;
 }
 
+/**
+ * The browser's return must carry the state of a sign-in this user started here (RFC 6749
+ * section 10.12: a foreign code would connect someone else's mailbox), within its lifetime.
+ * The reasons name what was wrong for the page and the log; nothing is stored on refusal.
+ */
+function checkCallback(
+  ordo: Ordo,
+  input: { userId: string; sealed: string | undefined; query: z.infer<typeof callbackQuery> },
+): { code: string; verifier: string } | { reason: string } {
+  const { query } = input;
+  if (query.error) return { reason: query.error };
+  const pending = readPending(ordo, input.sealed);
+  if (!pending || pending.userId !== input.userId) return { reason: 'session' };
+  if (pending.exp <= ordo.clock.now()) return { reason: 'expired' };
+  if (!query.state || !safeEqual(pending.state, query.state)) return { reason: 'state' };
+  if (!query.code) return { reason: 'code' };
+  return { code: query.code, verifier: pending.verifier };
+}
+
+/** The pending sign-in of the sealed cookie; `null` when absent, tampered with or malformed. */
 function readPending(ordo: Ordo, sealed: string | undefined): PendingAuthorization | null {
   if (!sealed) return null;
   try {
-    return JSON.parse(ordo.secrets.open(sealed)) as PendingAuthorization;
+    const value = JSON.parse(ordo.secrets.open(sealed)) as Partial<PendingAuthorization>;
+    const complete =
+      typeof value.state === 'string' &&
+      typeof value.verifier === 'string' &&
+      typeof value.userId === 'string' &&
+      typeof value.exp === 'number';
+    return complete ? (value as PendingAuthorization) : null;
   } catch {
     return null;
   }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && crypto.timingSafeEqual(left, right);
 }
 
 function backToPage(reply: FastifyReply, error: string | null): FastifyReply {
@@ -410,8 +449,11 @@ function caldavJson(row: SyncAccountRow) {
 
 function graphJson(row: SyncAccountRow) {
   if (row.provider !== 'graph' && !row.graph_token_cache_sealed) return null;
+  const connected = row.graph_token_cache_sealed !== null;
   return {
-    connected: row.graph_token_cache_sealed !== null,
+    connected,
+    // Microsoft refused the stored sign-in (see SyncAccounts.dropGraphTokens).
+    needsReconnect: !connected && row.provider === 'graph' && row.graph_account !== null,
     account: row.graph_account,
     calendarId: row.graph_calendar_id,
     todoListId: row.graph_todo_list_id,

@@ -25,6 +25,7 @@ import {
   type SyncSettings,
   type SyncStateDatabase,
 } from './engine/index.js';
+import type { GraphNetwork } from './graph-connection.js';
 import { providerFor } from './providers.js';
 import { SqlPlanningSide } from './sql-planning-side.js';
 
@@ -40,6 +41,8 @@ export interface SyncWorkerOptions {
   batch?: number;
   /** The network the providers use; tests count or break requests through it. */
   fetch?: typeof fetch;
+  /** How Graph and the identity platform are reached; read at each run. */
+  graphNetwork?: () => GraphNetwork;
 }
 
 export interface AccountRun {
@@ -187,6 +190,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
         { accountId: row.id, code: failure.code, remote: failure.remote },
         'sync run failed',
       );
+      if (failure.code === 'SYNC_RECONNECT') await accounts.dropGraphTokens(row.id);
       return await accounts.recordRun(row.id, {
         started_at: startedAt,
         finished_at: ordo.clock.now(),
@@ -215,6 +219,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
         timeZone,
         logger: runLogger,
         fetch: options.fetch,
+        graphNetwork: options.graphNetwork?.(),
       }),
       planning: new SqlPlanningSide({ ordo, accountId: row.id, actor, carryReminders }),
       state: new SqlSyncStateStore({

@@ -1,8 +1,10 @@
 /** Calendar synchronization from the command line: set an account up, run it once. */
-import type { SyncRun } from '../../sync/accounts.js';
+import type { User } from '../../planning/types.js';
+import type { SyncAccountRow, SyncRun } from '../../sync/accounts.js';
 import { settingsPatchSchema, type SettingsPatch } from '../../sync/accounts.js';
 import { discoverCalendars } from '../../sync/caldav/index.js';
 import { syncOf } from '../../sync/capability.js';
+import { startGraphConnection } from '../../sync/graph-connection.js';
 import { OrdoError } from '../../shared/errors.js';
 import { stringOption, type Command, type CommandContext } from '../command.js';
 
@@ -65,12 +67,22 @@ function patchOf(ctx: CommandContext): SettingsPatch {
           importTasks: imports.includes('tasks'),
         }
       : {}),
-    caldav: {
-      calendarUrl: stringOption(ctx, 'caldav'),
-      serverUrl: stringOption(ctx, 'server'),
-      username: stringOption(ctx, 'username'),
-      ...(password !== undefined ? { password } : {}),
-    },
+    ...(ctx.values.graph === true
+      ? {
+          provider: 'graph',
+          graph: {
+            calendarId: stringOption(ctx, 'calendar'),
+            todoListId: stringOption(ctx, 'todo-list'),
+          },
+        }
+      : {
+          caldav: {
+            calendarUrl: stringOption(ctx, 'caldav'),
+            serverUrl: stringOption(ctx, 'server'),
+            username: stringOption(ctx, 'username'),
+            ...(password !== undefined ? { password } : {}),
+          },
+        }),
   };
   const parsed = settingsPatchSchema.safeParse(raw);
   if (!parsed.success) {
@@ -86,17 +98,23 @@ function patchOf(ctx: CommandContext): SettingsPatch {
 const configure: Command = {
   words: ['sync', 'configure'],
   usage:
-    'sync configure LOGIN --caldav CALENDAR_URL [--username U] [--password-env VAR] ' +
-    '[--as appointments|tasks|manual] [--from-calendar appointments,tasks] [--past-days N] ' +
-    '[--future-days N] [--every MINUTES] [--check]',
+    'sync configure LOGIN (--caldav CALENDAR_URL [--username U] [--password-env VAR] [--check] ' +
+    '| --graph [--calendar ID] [--todo-list ID]) [--as appointments|tasks|manual] ' +
+    '[--from-calendar appointments,tasks] [--past-days N] [--future-days N] [--every MINUTES]',
   summary:
-    "Points a user's synchronization at a CalDAV calendar and turns it on; --check asks the " +
-    'server first (discovery from the calendar address) that the calendar is there.',
+    "Points a user's synchronization at a calendar and turns it on. --caldav: a CalDAV " +
+    'calendar; --check asks the server first (discovery from the calendar address) that the ' +
+    'calendar is there. --graph: Microsoft 365 / Outlook.com; prints an address and a code to ' +
+    'sign in with in a browser (any device), waits for the sign-in, and keeps its tokens ' +
+    '(sealed); the default calendar unless --calendar, To Do tasks with --todo-list.',
   options: {
     caldav: { type: 'string' },
     server: { type: 'string' },
     username: { type: 'string' },
     'password-env': { type: 'string' },
+    graph: { type: 'boolean' },
+    calendar: { type: 'string' },
+    'todo-list': { type: 'string' },
     as: { type: 'string' },
     'from-calendar': { type: 'string' },
     'past-days': { type: 'string' },
@@ -106,13 +124,15 @@ const configure: Command = {
   },
   async run(ctx) {
     const user = await userByLogin(ctx, ctx.positionals[0]);
-    if (!stringOption(ctx, 'caldav')) {
+    const graph = ctx.values.graph === true;
+    if (graph === (stringOption(ctx, 'caldav') !== undefined)) {
       throw new OrdoError('VALIDATION', {
-        message: 'Give --caldav CALENDAR_URL',
-        details: { field: 'caldav' },
+        message: 'Give either --caldav CALENDAR_URL or --graph',
+        details: { field: graph ? 'caldav' : 'graph' },
       });
     }
     const patch = patchOf(ctx);
+    if (graph) return configureGraph(ctx, { user, patch });
     if (ctx.values.check === true) await checkCalendar(patch);
     const sync = syncOf(ctx.ordo);
     await sync.accounts.update(user.id, patch, { hasResource: user.resourceId !== null });
@@ -122,12 +142,7 @@ const configure: Command = {
       calendarUrl: row.caldav_calendar_url,
       username: row.caldav_username,
       passwordSet: row.caldav_password_sealed !== null,
-      exportAs: row.export_as,
-      importAppointments: row.import_appointments === 1,
-      importTasks: row.import_tasks === 1,
-      pastDays: row.past_days,
-      futureDays: row.future_days,
-      everyMinutes: row.every_minutes,
+      ...scheduleOf(row),
     };
     ctx.out.result(
       shown,
@@ -136,6 +151,67 @@ const configure: Command = {
     );
   },
 };
+
+function scheduleOf(row: SyncAccountRow) {
+  return {
+    exportAs: row.export_as,
+    importAppointments: row.import_appointments === 1,
+    importTasks: row.import_tasks === 1,
+    pastDays: row.past_days,
+    futureDays: row.future_days,
+    everyMinutes: row.every_minutes,
+  };
+}
+
+/**
+ * Microsoft's device-code sign-in (RFC 8628): the user opens the address on any device and
+ * types the code. With --json the prompt goes to standard error, so standard output stays
+ * one JSON document. The tokens are stored only once the sign-in succeeded.
+ */
+async function configureGraph(
+  ctx: CommandContext,
+  input: { user: User; patch: SettingsPatch },
+): Promise<void> {
+  const { user, patch } = input;
+  // Checked before the sign-in, which would be wasted otherwise.
+  if (!user.resourceId) {
+    throw new OrdoError('SYNC_NOT_CONFIGURED', {
+      message: `${user.login} has no resource ("who I am"): give them one first`,
+      details: { field: 'resourceId' },
+    });
+  }
+  const sync = syncOf(ctx.ordo);
+  const connection = await startGraphConnection({
+    ordo: ctx.ordo,
+    accounts: sync.accounts,
+    userId: user.id,
+    network: sync.graphNetwork,
+  });
+  const connected = await connection.auth.connectWithDeviceCode((prompt) => {
+    if (ctx.json) ctx.out.error(prompt.message);
+    else ctx.out.say(prompt.message);
+  });
+  await connection.save(connected);
+  await sync.accounts.update(user.id, patch, { hasResource: true });
+
+  const row = await sync.accounts.ensure(user.id);
+  const shown = {
+    login: user.login,
+    provider: 'graph',
+    account: row.graph_account,
+    name: connected.name,
+    calendarId: row.graph_calendar_id,
+    todoListId: row.graph_todo_list_id,
+    ...scheduleOf(row),
+  };
+  ctx.out.result(
+    shown,
+    (s: typeof shown) =>
+      `Connected ${s.account}${s.name ? ` (${s.name})` : ''}. Synchronization of ${s.login} ` +
+      `with Microsoft 365 (${s.calendarId ?? 'default'} calendar` +
+      `${s.todoListId ? `, To Do list ${s.todoListId}` : ''}) is on (every ${s.everyMinutes} minutes).`,
+  );
+}
 
 /** Discovery from the server (or the calendar's own address) must list the calendar. */
 async function checkCalendar(patch: SettingsPatch): Promise<void> {
