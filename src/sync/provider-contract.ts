@@ -205,16 +205,22 @@ export function runProviderContract(options: ContractOptions): void {
     expect(listed.changed.map((item) => item.fields)).toEqual([fields]);
   });
 
-  it.runIf(options.supportsTodos)('round-trips a todo and lists it', async () => {
-    const { provider } = await options.createSubject();
-    expect(provider.kinds).toContain('todo');
-    const todo = contractFields({ kind: 'todo', reminder: { kind: 'at', at: WINDOW_START + DAY } });
-    const created = await provider.create(todo);
-    expect((await provider.get(created.ref))?.fields).toEqual(todo);
+  // A collection of appointments only has no todo case at all (not a skipped one).
+  if (options.supportsTodos) {
+    it('round-trips a todo and lists it', async () => {
+      const { provider } = await options.createSubject();
+      expect(provider.kinds).toContain('todo');
+      const todo = contractFields({
+        kind: 'todo',
+        reminder: { kind: 'at', at: WINDOW_START + DAY },
+      });
+      const created = await provider.create(todo);
+      expect((await provider.get(created.ref))?.fields).toEqual(todo);
 
-    const listed = await provider.listChanges(null, CONTRACT_WINDOW);
-    expect(listed.changed.map((item) => item.fields)).toEqual([todo]);
-  });
+      const listed = await provider.listChanges(null, CONTRACT_WINDOW);
+      expect(listed.changed.map((item) => item.fields)).toEqual([todo]);
+    });
+  }
 }
 
 async function failure(promise: Promise<unknown>, code: ErrorCode) {
