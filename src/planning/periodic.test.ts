@@ -45,7 +45,10 @@ describe('periodic task occurrences', () => {
   });
 
   it('refuses rules ical.js cannot read and rules by the minute', () => {
-    for (const rule of ['', 'FREQ=NEVER', 'INTERVAL=2', 'FREQ=DAILY;BYDAY=ZZ', 'FREQ=SECONDLY']) {
+    const rules = ['', 'FREQ=NEVER', 'INTERVAL=2', 'FREQ=DAILY;BYDAY=ZZ', 'FREQ=SECONDLY'];
+    // ical.js reads INTERVAL=0 or -2 as 1, while the stored rule would still say 0.
+    rules.push('FREQ=DAILY;INTERVAL=0', 'FREQ=WEEKLY;INTERVAL=-2');
+    for (const rule of rules) {
       let error: unknown;
       try {
         parseRule(rule);

@@ -165,6 +165,15 @@ export function parseRule(text: string): ICAL.Recur {
   if (!recur.freq || recur.freq === 'SECONDLY' || recur.freq === 'MINUTELY') {
     throw new OrdoError('PERIODIC_RULE_INVALID', { details: { field: 'rule' } });
   }
+  // RFC 5545 3.3.10: INTERVAL is a positive integer. ical.js reads 0 or -2 as 1, so the rule
+  // stored (and shown) would not be the one the occurrences follow.
+  const interval = /(?:^|;)INTERVAL=([^;]*)/i.exec(text)?.[1];
+  if (interval !== undefined && !/^[1-9]\d*$/.test(interval)) {
+    throw new OrdoError('PERIODIC_RULE_INVALID', {
+      message: 'The repetition interval must be a whole number from 1',
+      details: { field: 'rule' },
+    });
+  }
   return recur;
 }
 
