@@ -118,37 +118,46 @@ export class SqlPlanningSide implements PlanningSide {
   }
 
   async createTask(fields: SyncFields): Promise<PlanningTask> {
+    return (await this.createTasks([fields]))[0] as PlanningTask;
+  }
+
+  /** One transaction for the tasks and their marks: all are created, or none. */
+  async createTasks(fields: readonly SyncFields[]): Promise<PlanningTask[]> {
     const { ordo, actor, accountId } = this.options;
-    const task = await ordo.tasks.inTransaction(undefined, async (trx) => {
-      const created = await ordo.tasks.create({
+    const tasks = await ordo.tasks.inTransaction(undefined, async (trx) => {
+      const created = await ordo.tasks.createMany({
         actor,
         origin: 'sync',
-        uid: fields.uid,
         trx,
-        input: {
-          label: fields.label,
-          timing: fields.timing,
-          resourceIds: [this.resourceId],
-          clientId: null,
-          remark: fields.remark,
-          location: '',
-          category: '',
-          reminder: fields.reminder ?? { kind: 'none' },
-          private: fields.private,
-        },
+        items: fields.map((f) => ({ uid: f.uid, input: this.inputOf(f) })),
       });
-      await trx
-        .insertInto('task_sync_marks')
-        .values({
+      const now = ordo.clock.now();
+      for (let at = 0; at < created.length; at += 500) {
+        const marks = created.slice(at, at + 500).map((task, index) => ({
           account_id: accountId,
-          task_id: created.id,
-          kind: fields.kind,
-          created_at: ordo.clock.now(),
-        })
-        .execute();
+          task_id: task.id,
+          kind: (fields[at + index] as SyncFields).kind,
+          created_at: now,
+        }));
+        await trx.insertInto('task_sync_marks').values(marks).execute();
+      }
       return created;
     });
-    return this.view(task, fields.kind);
+    return tasks.map((task, index) => this.view(task, (fields[index] as SyncFields).kind));
+  }
+
+  private inputOf(fields: SyncFields) {
+    return {
+      label: fields.label,
+      timing: fields.timing,
+      resourceIds: [this.resourceId],
+      clientId: null,
+      remark: fields.remark,
+      location: '',
+      category: '',
+      reminder: fields.reminder ?? { kind: 'none' as const },
+      private: fields.private,
+    };
   }
 
   async updateTask(taskId: string, fields: SyncFields): Promise<PlanningTask> {

@@ -175,9 +175,12 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
   async function queryKinds(...windows: SyncWindow[]): Promise<ItemsRead> {
     const read: ItemsRead = { items: [], unreadable: [] };
     for (const window of windows) {
-      // RFC 4791 §9.7.1: sibling comp-filters must all match, so one query per kind.
-      for (const kind of kinds) {
-        const part = await queryWindow(context(), { kind, window });
+      // RFC 4791 §9.7.1: sibling comp-filters must all match, so one query per kind. They go
+      // out together: one answer is read while the server still works on the other.
+      const parts = await Promise.all(
+        kinds.map((kind) => queryWindow(context(), { kind, window })),
+      );
+      for (const part of parts) {
         read.items.push(...part.items);
         read.unreadable.push(...part.unreadable);
       }

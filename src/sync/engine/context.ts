@@ -87,6 +87,14 @@ export async function savePair(run: RunContext, pair: SyncPair): Promise<void> {
   run.pairs.set(pair.taskId, pair);
 }
 
+/** Saves pairs in one write when the store can, else one by one. */
+export async function savePairs(run: RunContext, pairs: SyncPair[]): Promise<void> {
+  if (pairs.length === 0) return;
+  if (run.state.savePairs) await run.state.savePairs(pairs);
+  else for (const pair of pairs) await run.state.savePair(pair);
+  for (const pair of pairs) run.pairs.set(pair.taskId, pair);
+}
+
 export async function forgetPair(run: RunContext, taskId: string): Promise<void> {
   await run.state.deletePair(taskId);
   run.pairs.delete(taskId);

@@ -79,6 +79,27 @@ describe('SqlSyncStateStore on SQLite', () => {
     expect(await store.loadPairs()).toEqual([]);
   });
 
+  it('saves pairs in batches: new ones inserted, known ones and intents rewritten', async () => {
+    const db = await database();
+    const store = new SqlSyncStateStore({ db, accountId: 'acc-1', clock: new ManualClock(T0) });
+    await store.savePair(pair);
+    await store.saveIntent({ taskId: 'task-0', uid: 'task-0', kind: 'todo', startedAt: T0 });
+    const many = Array.from({ length: 450 }, (_, i) => ({
+      ...pair,
+      taskId: `task-${i}`,
+      ref: `task-${i}.ics`,
+      uid: `task-${i}`,
+      etag: `"b${i}"`,
+    }));
+
+    await store.savePairs(many);
+    const saved = await store.loadPairs();
+    expect(saved).toHaveLength(450);
+    expect(saved.find((p) => p.taskId === 'task-1')).toEqual(many[1]);
+    expect(saved.find((p) => p.taskId === 'task-0')).toEqual(many[0]);
+    expect(await store.loadIntents()).toEqual([]);
+  });
+
   it('drives the engine: a crash between a calendar create and the state leaves no duplicate', async () => {
     const db = await database();
     const clock = new ManualClock(T0);
@@ -149,6 +170,13 @@ describe('SqlSyncStateStore on PostgreSQL', () => {
       expect(await store.loadPairs()).toEqual([pair]);
       await store.saveCursor('seq:9');
       expect(await store.loadCursor()).toBe('seq:9');
+      const batch = [
+        { ...pair, etag: '"2"' },
+        { ...pair, taskId: 'task-2', ref: 'task-2.ics', uid: 'task-2' },
+      ];
+      await store.savePairs(batch);
+      expect(await store.loadPairs()).toEqual(expect.arrayContaining(batch));
+      expect(await store.loadPairs()).toHaveLength(2);
     } finally {
       await root.schema.dropSchema(schema).ifExists().cascade().execute();
       await root.destroy();

@@ -66,6 +66,27 @@ export async function createSyncItemsTable(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
+/** 14 parameters a row: 200 rows stay far below SQLite's limit on one statement. */
+const PAIRS_PER_STATEMENT = 200;
+
+type UpdatedColumn = Exclude<keyof SyncItemsTable, 'account_id' | 'task_id'>;
+
+/** What an upsert of a pair rewrites: everything but the key, as `savePair` does. */
+const UPDATED_COLUMNS: readonly UpdatedColumn[] = [
+  'status',
+  'uid',
+  'kind',
+  'ref',
+  'etag',
+  'planning_hash',
+  'remote_hash',
+  'starts_at',
+  'ends_at',
+  'planning_deleted_seen_at',
+  'remote_deleted_seen_at',
+  'updated_at',
+];
+
 export class SqlSyncStateStore implements SyncStateStore {
   private readonly db: Kysely<SyncStateDatabase>;
   private readonly accountId: string;
@@ -90,6 +111,32 @@ export class SqlSyncStateStore implements SyncStateStore {
       .values(row)
       .onConflict((conflict) => conflict.columns(['account_id', 'task_id']).doUpdateSet(update))
       .execute();
+  }
+
+  /** One transaction, multi-row upserts in slices (SQLite caps a statement's parameters). */
+  async savePairs(pairs: readonly SyncPair[]): Promise<void> {
+    const updatedAt = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      for (let at = 0; at < pairs.length; at += PAIRS_PER_STATEMENT) {
+        const rows = pairs
+          .slice(at, at + PAIRS_PER_STATEMENT)
+          .map((pair) => ({
+            ...fromPair(pair),
+            account_id: this.accountId,
+            updated_at: updatedAt,
+          }));
+        await trx
+          .insertInto('sync_items')
+          .values(rows)
+          .onConflict((conflict) =>
+            conflict.columns(['account_id', 'task_id']).doUpdateSet((eb) => {
+              const excluded = (column: UpdatedColumn) => eb.ref(`excluded.${column}`);
+              return Object.fromEntries(UPDATED_COLUMNS.map((c) => [c, excluded(c)]));
+            }),
+          )
+          .execute();
+      }
+    });
   }
 
   async deletePair(taskId: string): Promise<void> {

@@ -28,7 +28,8 @@
  *     sync_cursor_saved_at  BIGINT NULL
  *
  * Every method commits on its own: the engine pairs each remote or planning write with one
- * state write, so a crash between them leaves a state the next run heals from.
+ * state write, so a crash between them leaves a state the next run heals from. The batch
+ * methods (`savePairs`) pair one batch of planning writes with one state write, likewise.
  */
 import type { ItemKind } from '../provider.js';
 
@@ -66,6 +67,8 @@ export interface SyncStateStore {
   loadPairs(): Promise<SyncPair[]>;
   /** Inserts or replaces the pair of `pair.taskId`, replacing an intent for that task too. */
   savePair(pair: SyncPair): Promise<void>;
+  /** Optional: saves several pairs as `savePair` would, all or none (one SQL transaction). */
+  savePairs?(pairs: readonly SyncPair[]): Promise<void>;
   deletePair(taskId: string): Promise<void>;
 
   loadIntents(): Promise<SyncIntent[]>;

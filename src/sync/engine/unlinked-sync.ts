@@ -11,6 +11,7 @@ import {
   refLinkedTo,
   remoteFields,
   savePair,
+  savePairs,
   pairAfterSync,
   type RunContext,
 } from './context.js';
@@ -37,7 +38,7 @@ export async function syncUnlinked(run: RunContext, input: UnlinkedInput): Promi
   const rest = await resolveIntents(run, { items, tasks, intents: input.intents });
   const unique = skipDuplicateUids(run, rest);
   const unmatched = await matchItems(run, unique, tasks);
-  for (const item of unmatched) await guard(run, item, () => importItem(run, item));
+  await importItems(run, unmatched);
   for (const task of tasks.values()) await guard(run, task, () => exportTask(run, task));
 }
 
@@ -214,15 +215,57 @@ async function link(
   });
 }
 
-async function importItem(run: RunContext, item: RemoteItem): Promise<void> {
-  const reason = importRefusal(run, item);
-  if (reason) {
-    run.report.add({ taskId: null, ref: item.ref, action: 'skipped', side: 'planning', reason });
+/** Items imported per batch when the planning writes batches. */
+const IMPORT_BATCH = 250;
+
+/**
+ * Imports the items, in batches when the planning can create several tasks at once (one
+ * transaction each on the SQL store, instead of one per task). A batch the planning refuses
+ * is retried item by item, so that one bad item fails alone; as for a single import, a crash
+ * between the tasks and their pairs is healed by the next run, which links them by UID.
+ */
+async function importItems(run: RunContext, items: RemoteItem[]): Promise<void> {
+  const importable = items.filter((item) => !skipRefused(run, item));
+  if (!run.planning.createTasks) {
+    for (const item of importable) await guard(run, item, () => importItem(run, item));
     return;
   }
+  for (let at = 0; at < importable.length; at += IMPORT_BATCH) {
+    const batch = importable.slice(at, at + IMPORT_BATCH);
+    const fields = batch.map((item) => remoteFields(run, item));
+    let tasks: PlanningTask[];
+    try {
+      tasks = await run.planning.createTasks(fields);
+    } catch (error) {
+      if (!isItemError(error)) throw error;
+      for (const item of batch) await guard(run, item, () => importItem(run, item));
+      continue;
+    }
+    const pairs = batch.map((item, index) => importedPair(run, item, tasks[index] as PlanningTask));
+    await savePairs(run, pairs);
+    for (const pair of pairs) reportImported(run, pair);
+  }
+}
+
+/** Reports an item the rules keep out of the planning; true when it was one. */
+function skipRefused(run: RunContext, item: RemoteItem): boolean {
+  const reason = importRefusal(run, item);
+  if (!reason) return false;
+  run.report.add({ taskId: null, ref: item.ref, action: 'skipped', side: 'planning', reason });
+  return true;
+}
+
+async function importItem(run: RunContext, item: RemoteItem): Promise<void> {
+  if (skipRefused(run, item)) return;
+  const task = await run.planning.createTask(remoteFields(run, item));
+  const pair = importedPair(run, item, task);
+  await savePair(run, pair);
+  reportImported(run, pair);
+}
+
+function importedPair(run: RunContext, item: RemoteItem, task: PlanningTask): SyncPair {
   const fields = remoteFields(run, item);
-  const task = await run.planning.createTask(fields);
-  const pair = pairAfterSync(
+  return pairAfterSync(
     run,
     { taskId: task.id, ref: item.ref, uid: fields.uid, kind: fields.kind },
     {
@@ -231,10 +274,12 @@ async function importItem(run: RunContext, item: RemoteItem): Promise<void> {
       etag: item.etag,
     },
   );
-  await savePair(run, pair);
+}
+
+function reportImported(run: RunContext, pair: SyncPair): void {
   run.report.add({
-    taskId: task.id,
-    ref: item.ref,
+    taskId: pair.taskId,
+    ref: pair.ref,
     action: 'created',
     side: 'planning',
     reason: 'created in the calendar',
