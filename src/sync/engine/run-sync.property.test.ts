@@ -10,11 +10,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { isOrdoError } from '../../shared/errors.js';
-import type { Reminder } from '../../planning/types.js';
+import {
+  applyPlanningOp,
+  calendarOps,
+  checkAgreement as checkAgreementOf,
+  index,
+  pick,
+  planningOps,
+  settings,
+} from '../../test-support/sync-property.js';
 import { SimulatedCrash, type MemoryCalendarFaults } from '../memory/memory-calendar.js';
-import type { ItemKind, SyncFields } from '../provider.js';
-import { comparable, contentHash, overlaps, spanOf } from './fields.js';
-import { syncWindow, type SyncSettings } from './settings.js';
+import { overlaps, spanOf } from './fields.js';
+import { syncWindow } from './settings.js';
 import { at, createKit } from './sync-test-kit.js';
 
 const RUNS = Number(process.env.ORDO_PROPERTY_RUNS ?? 1000);
@@ -22,15 +29,6 @@ const RUNS = Number(process.env.ORDO_PROPERTY_RUNS ?? 1000);
 type Kit = ReturnType<typeof createKit>;
 
 const label = fc.constantFrom('a', 'b', 'c', 'd', '!rejected');
-// Days -20..90 around a window of -7..60: some items live outside it, some move across it.
-const day = fc.integer({ min: -20, max: 90 });
-const hour = fc.integer({ min: 6, max: 18 });
-const reminder: fc.Arbitrary<Reminder> = fc.constantFrom<Reminder>(
-  { kind: 'none' },
-  { kind: 'before', minutes: 15 },
-  { kind: 'before', minutes: 60 },
-);
-const index = fc.nat({ max: 50 });
 
 const faults: fc.Arbitrary<Partial<MemoryCalendarFaults>> = fc.record(
   {
@@ -47,47 +45,10 @@ const faults: fc.Arbitrary<Partial<MemoryCalendarFaults>> = fc.record(
   { requiredKeys: [] },
 );
 
+// Weighted so that each of the ten kinds of step is drawn as often as the others.
 const op = fc.oneof(
-  fc.record({
-    t: fc.constant('pCreate' as const),
-    label,
-    day,
-    hour,
-    reminder,
-    periodic: fc.boolean(),
-    private: fc.boolean(),
-    manualKind: fc.constantFrom<ItemKind | null>('event', 'todo', null),
-  }),
-  fc.record({
-    t: fc.constant('pEdit' as const),
-    i: index,
-    label,
-    day,
-    hour,
-    reminder,
-    remark: fc.constantFrom('', 'x', 'y'),
-  }),
-  fc.record({ t: fc.constant('pDelete' as const), i: index }),
-  fc.record({
-    t: fc.constant('rCreate' as const),
-    label,
-    day,
-    hour,
-    reminder,
-    kind: fc.constantFrom<ItemKind>('event', 'todo'),
-    private: fc.boolean(),
-    recurring: fc.boolean(),
-  }),
-  fc.record({
-    t: fc.constant('rEdit' as const),
-    i: index,
-    label,
-    day,
-    hour,
-    reminder,
-    remark: fc.constantFrom('', 'x', 'z'),
-  }),
-  fc.record({ t: fc.constant('rDelete' as const), i: index }),
+  { arbitrary: planningOps(label), weight: 3 },
+  { arbitrary: calendarOps(label), weight: 3 },
   fc.record({ t: fc.constant('reformat' as const), i: index }),
   fc.record({ t: fc.constant('expire' as const) }),
   fc.record({ t: fc.constant('tick' as const), minutes: fc.integer({ min: 0, max: 3 * 24 * 60 }) }),
@@ -102,13 +63,6 @@ const op = fc.oneof(
   }),
 );
 
-const settings: fc.Arbitrary<Partial<SyncSettings>> = fc.record({
-  exportAs: fc.constantFrom<SyncSettings['exportAs']>('appointments', 'tasks', 'manual'),
-  importAppointments: fc.boolean(),
-  importTasks: fc.boolean(),
-  carryReminders: fc.boolean(),
-});
-
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 
 /** Per sync with restricted rights: the calendar sequence when it started. */
@@ -116,40 +70,14 @@ interface History {
   restrictedAt: number[];
 }
 
-function pick<T>(list: T[], i: number): T | undefined {
-  return list.length === 0 ? undefined : list[i % list.length];
-}
-
 async function apply(kit: Kit, history: History, step: Op): Promise<void> {
-  const tasks = kit.tasks();
   const items = kit.remoteItems();
   switch (step.t) {
     case 'pCreate':
-      kit.task({
-        label: step.label,
-        timing: at(step.day, step.hour),
-        reminder: step.reminder,
-        periodic: step.periodic,
-        private: step.private,
-        manualKind: step.manualKind,
-      });
+    case 'pEdit':
+    case 'pDelete':
+      applyPlanningOp(kit.planning, step, at);
       return;
-    case 'pEdit': {
-      const task = pick(tasks, step.i);
-      if (task)
-        kit.planning.edit(task.id, {
-          label: step.label,
-          timing: at(step.day, step.hour),
-          reminder: step.reminder,
-          remark: step.remark,
-        });
-      return;
-    }
-    case 'pDelete': {
-      const task = pick(tasks, step.i);
-      if (task) kit.planning.remove(task.id);
-      return;
-    }
     case 'rCreate':
       kit.calendar.userCreate({
         kind: step.kind,
@@ -249,73 +177,19 @@ async function cleanSync(kit: Kit): Promise<'synced' | 'empty-listing'> {
   }
 }
 
-function hashOf(kit: Kit, fields: SyncFields): string {
-  return contentHash(comparable(fields, kit.settings.carryReminders));
-}
-
 function checkAgreement(kit: Kit, history: History, strict: boolean): void {
-  const window = syncWindow(kit.settings, kit.clock.now());
-  const inWindow = (fields: Pick<SyncFields, 'timing'>) =>
-    overlaps(spanOf(fields.timing, 'UTC'), window);
-  const pairs = [...kit.state.pairs.values()];
-  const pairByTask = new Map(pairs.map((p) => [p.taskId, p]));
-  const pairByRef = new Map(pairs.map((p) => [p.ref, p]));
-  const views = new Map(kit.tasks().map((task) => [task.id, task]));
-
-  // Nothing duplicated: one calendar item per UID, one task per UID, one pair per ref.
-  const remoteUids = kit.remoteItems().map((item) => item.fields.uid);
-  expect(new Set(remoteUids).size).toBe(remoteUids.length);
-  const taskUids = kit.tasks().map((task) => task.uid);
-  expect(new Set(taskUids).size).toBe(taskUids.length);
-  expect(pairByRef.size).toBe(pairs.length);
-
-  const inScope = (task: typeof kit.planning.tasks extends Map<string, infer T> ? T : never) =>
-    !task.periodic && (kit.settings.exportAs !== 'manual' || task.manualKind !== null);
-  for (const task of kit.tasks()) {
-    if (!inWindow(task) || !inScope(task)) continue;
-    const pair = pairByTask.get(task.id);
-    if (task.label.startsWith('!')) continue; // the calendar rejects it: no copy, or an old one
-    expect(pair, `task ${task.id} ${task.label} is linked`).toBeDefined();
-    const item = kit.calendar.items.get(pair!.ref);
-    expect(item, `calendar item of ${task.id}`).toBeDefined();
-    const view = {
-      kind: pair!.kind,
-      uid: task.uid,
-      label: task.label,
-      timing: task.timing,
-      remark: task.remark,
-      reminder: task.reminder,
-      private: task.private,
-      recurring: false,
-    };
-    expect(hashOf(kit, item!.fields)).toBe(hashOf(kit, view));
-  }
-
-  for (const item of kit.remoteItems()) {
-    if (!inWindow(item.fields)) continue;
-    const pair = pairByRef.get(item.ref);
-    const importable =
-      item.fields.kind === 'event' ? kit.settings.importAppointments : kit.settings.importTasks;
-    if (!pair) {
-      if (item.fields.private || item.fields.recurring || !importable) continue;
-      // The same item as a task that is not synchronized is not imported (no duplicate).
-      const twin = kit
-        .tasks()
-        .some(
-          (task) =>
-            !inScope(task) &&
-            task.label === item.fields.label &&
-            JSON.stringify(task.timing) === JSON.stringify(item.fields.timing),
-        );
-      if (twin) continue;
+  checkAgreementOf({
+    tasks: kit.tasks(),
+    remoteItems: kit.remoteItems(),
+    pairs: [...kit.state.pairs.values()],
+    settings: kit.settings,
+    now: kit.clock.now(),
+    refused: (task) => task.label.startsWith('!'),
+    excused: (item) => {
       const changed = kit.calendar.changedSeqOf(item.ref) ?? 0;
-      const excused = !strict && history.restrictedAt.some((seq) => seq >= changed);
-      expect(excused, `calendar item ${item.ref} ${item.fields.label} is linked`).toBe(true);
-      continue;
-    }
-    const task = views.get(pair.taskId);
-    expect(task, `task of ${item.ref}`).toBeDefined();
-  }
+      return !strict && history.restrictedAt.some((seq) => seq >= changed);
+    },
+  });
 }
 
 /**

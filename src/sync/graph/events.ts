@@ -193,7 +193,8 @@ export function createGraphEventsProvider(options: GraphEventsProviderOptions): 
   // not documented (the stand-in answers 201 with the existing event); a create retried after
   // the service forgot the transactionId makes a second event, found only by its UID.
   async function create(fields: SyncFields): Promise<CreateResult> {
-    const body = { ...toGraphEvent(fields, true), transactionId: transactionIdOf(fields.uid) };
+    const transactionId = transactionIdOf(fields.uid, options.calendarId);
+    const body = { ...toGraphEvent(fields, true), transactionId };
     const answer = await client.send({ method: 'POST', path: eventsPath, body });
     if (answer.status !== 201 && answer.status !== 200) throw writeFailure(answer, fields.uid);
 
@@ -238,10 +239,14 @@ export function createGraphEventsProvider(options: GraphEventsProviderOptions): 
 
 /**
  * A GUID made from our UID (name-based, RFC 9562 §5.5 layout on SHA-1): the same UID always
- * gives the same transactionId, so a retried create is recognised as the same one.
+ * gives the same transactionId, so a retried create is recognised as the same one. The
+ * calendar is part of the name: Graph answers a known transactionId with the event it made,
+ * wherever it lives in the mailbox, so a task exported to a second calendar of the mailbox (the
+ * account pointed elsewhere) would otherwise be linked to its copy in the first one.
  */
-export function transactionIdOf(uid: string): string {
-  const hash = crypto.createHash('sha1').update(`ordo-event:${uid}`, 'utf8').digest();
+export function transactionIdOf(uid: string, calendarId?: string): string {
+  const name = calendarId ? `ordo-event:${calendarId}:${uid}` : `ordo-event:${uid}`;
+  const hash = crypto.createHash('sha1').update(name, 'utf8').digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
