@@ -224,7 +224,11 @@ export class SyncAccounts {
       .execute();
   }
 
-  /** The MSAL cache of an account, sealed, for the Graph token store. */
+  /**
+   * The MSAL cache of an account, sealed, for the Graph token store.
+   * TODO(when users reconnect while a run of theirs renews tokens): the run's save can land
+   * after the new sign-in's and put the old cache back; save only over the value loaded.
+   */
   graphTokenStore(accountId: string): {
     load(): Promise<string | null>;
     save(sealed: string): Promise<void>;

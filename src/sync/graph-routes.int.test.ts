@@ -185,9 +185,7 @@ describe('GET /api/sync/graph/connect and /callback', () => {
     await t.ordo.settings.set('graph.clientId', '');
     const res = await call(t.app, { url: '/api/sync/graph/connect', cookie: session });
     expect(res.statusCode).toBe(302);
-    expect(res.headers.location).toBe(
-      '/?graph=error&reason=GRAPH_NOT_CONFIGURED#options/outlook',
-    );
+    expect(res.headers.location).toBe('/?graph=error&reason=GRAPH_NOT_CONFIGURED#options/outlook');
     expect(res.cookies.find((c) => c.name === PKCE_COOKIE)).toBeUndefined();
   });
 

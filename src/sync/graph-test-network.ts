@@ -31,9 +31,7 @@ export async function configureTestGraph(ordo: Ordo): Promise<void> {
 /** A fetch that maps the test addresses onto the stand-in and leaves the others alone. */
 export function standInFetch(standIn: GraphStandIn, base: typeof fetch = fetch): typeof fetch {
   const map = (url: string) =>
-    url
-      .replace(TEST_GRAPH_BASE_URL, standIn.graphUrl)
-      .replace(TEST_LOGIN_ORIGIN, standIn.url);
+    url.replace(TEST_GRAPH_BASE_URL, standIn.graphUrl).replace(TEST_LOGIN_ORIGIN, standIn.url);
   return (input, init) => {
     if (input instanceof Request) return base(new Request(map(input.url), input), init);
     return base(map(input instanceof URL ? input.toString() : input), init);

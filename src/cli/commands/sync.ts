@@ -181,6 +181,8 @@ async function configureGraph(
     });
   }
   const sync = syncOf(ctx.ordo);
+  // TODO(when administrators ask for it): list the mailbox's calendars and To Do lists, and
+  // check --calendar and --todo-list against them, as --check does for CalDAV.
   const connection = await startGraphConnection({
     ordo: ctx.ordo,
     accounts: sync.accounts,

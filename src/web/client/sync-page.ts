@@ -26,6 +26,8 @@ interface CalDavAccount {
 
 interface GraphAccount {
   connected: boolean;
+  /** Microsoft refused the stored sign-in (consent withdrawn): connect again. */
+  needsReconnect?: boolean;
   account: string | null;
   calendarId: string | null;
   todoListId: string | null;
@@ -101,12 +103,12 @@ const syncApi = {
 /** The page itself. */
 export async function renderCalendarSync(ctx: AppContext, root: HTMLElement): Promise<void> {
   const [settings, runs] = await Promise.all([syncApi.settings(), syncApi.runs()]);
-  remember(settings);
+  remember(ctx.me.user.id, settings);
   const log = h('section', { id: 'sync-runs', class: 'sync-runs' });
   const status = h('p', { id: 'sync-status', class: 'muted', role: 'status' });
   const refresh = async () => {
     const [fresh, latest] = await Promise.all([syncApi.settings(), syncApi.runs()]);
-    remember(fresh);
+    remember(ctx.me.user.id, fresh);
     drawStatus(status, fresh);
     drawRuns(log, latest.runs);
   };
@@ -361,7 +363,9 @@ function fillCalendars(picker: HTMLSelectElement, calendars: DiscoveredCalendar[
 
 function graphFieldset(graph: GraphAccount | null): HTMLElement {
   const connected = graph?.connected === true;
+  const needsReconnect = graph?.needsReconnect === true;
   let state = st('graphNotConnected');
+  if (needsReconnect) state = st('graphNeedsReconnect', { account: graph?.account ?? '' });
   if (connected) {
     state = graph?.account
       ? st('graphConnected', { account: graph.account })
@@ -372,7 +376,7 @@ function graphFieldset(graph: GraphAccount | null): HTMLElement {
   const connect = h(
     'a',
     { class: 'button', id: 'sync-graph-connect', href: '/api/sync/graph/connect' },
-    connected ? st('reconnect') : st('connect'),
+    connected || needsReconnect ? st('reconnect') : st('connect'),
   );
   return h(
     'fieldset',
@@ -381,7 +385,14 @@ function graphFieldset(graph: GraphAccount | null): HTMLElement {
     h(
       'div',
       { class: 'buttons' },
-      h('span', { id: 'sync-graph-state', data: { connected: String(connected) } }, state),
+      h(
+        'span',
+        {
+          id: 'sync-graph-state',
+          data: { connected: String(connected), needsReconnect: String(needsReconnect) },
+        },
+        state,
+      ),
       connect,
     ),
   );
@@ -661,16 +672,26 @@ export function followGraphReturn(): void {
 
 // ---- Manual mode: the task's "send to calendar" menu (SPEC 3.3) ----
 
-/** The user's settings as last read; the menus show only when they say "manual". */
+/**
+ * The user's settings as last read; the menus show only when they say "manual". Kept per
+ * user: another login in the same page reads its own.
+ */
+let knownFor: string | null = null;
 let known: SyncSettings | null = null;
 let loading: Promise<SyncSettings | null> | null = null;
 
-function remember(settings: SyncSettings): void {
+function remember(userId: string, settings: SyncSettings): void {
+  knownFor = userId;
   known = settings;
   loading = Promise.resolve(settings);
 }
 
-function loadSettings(): Promise<SyncSettings | null> {
+function loadSettings(userId: string): Promise<SyncSettings | null> {
+  if (knownFor !== userId) {
+    knownFor = userId;
+    known = null;
+    loading = null;
+  }
   loading ??= syncApi
     .settings()
     .then((settings) => {
@@ -694,8 +715,8 @@ function manualMode(settings: SyncSettings | null): boolean {
  * Gives the task bars under `root` the context menu of manual mode. The settings are read
  * now, so that the right click, which must be answered at once, knows the mode.
  */
-export function watchTaskSyncMenu(root: HTMLElement): void {
-  void loadSettings();
+export function watchTaskSyncMenu(ctx: AppContext, root: HTMLElement): void {
+  void loadSettings(ctx.me.user.id);
   root.addEventListener('contextmenu', (event) => {
     const bar = (event.target as Element | null)?.closest<HTMLElement>('.bar[data-task-id]');
     const taskId = bar?.dataset.taskId;
@@ -711,9 +732,9 @@ export function watchTaskSyncMenu(root: HTMLElement): void {
 
 /** Adds the calendar button to the task window, for saved tasks in manual mode. */
 export function registerTaskSyncAction(): void {
-  registerTaskAction(({ task, toolbar }) => {
+  registerTaskAction(({ ctx, task, toolbar }) => {
     if (!task || task.masked) return;
-    void loadSettings().then((settings) => {
+    void loadSettings(ctx.me.user.id).then((settings) => {
       if (manualMode(settings) && toolbar.isConnected) toolbar.append(taskWindowButton(task));
     });
   });

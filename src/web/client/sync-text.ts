@@ -50,6 +50,8 @@ const en = {
   graphConnected: 'Connected as {account}.',
   graphConnectedNoName: 'Connected.',
   graphNotConnected: 'Not connected.',
+  graphNeedsReconnect:
+    'Microsoft refused the sign-in of {account} (consent withdrawn or expired): reconnect.',
   connect: 'Connect',
   reconnect: 'Reconnect',
   graphDone: 'Microsoft 365 is connected.',
@@ -165,6 +167,8 @@ const fr: Record<SyncTextKey, string> = {
   graphConnected: 'Connecté en tant que {account}.',
   graphConnectedNoName: 'Connecté.',
   graphNotConnected: 'Non connecté.',
+  graphNeedsReconnect:
+    'Microsoft a refusé la connexion de {account} (autorisation retirée ou expirée) : reconnectez-vous.',
   connect: 'Se connecter',
   reconnect: 'Se reconnecter',
   graphDone: 'Microsoft 365 est connecté.',
