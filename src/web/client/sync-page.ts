@@ -103,12 +103,12 @@ const syncApi = {
 /** The page itself. */
 export async function renderCalendarSync(ctx: AppContext, root: HTMLElement): Promise<void> {
   const [settings, runs] = await Promise.all([syncApi.settings(), syncApi.runs()]);
-  remember(ctx.me.user.id, settings);
+  remember(settings);
   const log = h('section', { id: 'sync-runs', class: 'sync-runs' });
   const status = h('p', { id: 'sync-status', class: 'muted', role: 'status' });
   const refresh = async () => {
     const [fresh, latest] = await Promise.all([syncApi.settings(), syncApi.runs()]);
-    remember(ctx.me.user.id, fresh);
+    remember(fresh);
     drawStatus(status, fresh);
     drawRuns(log, latest.runs);
   };
@@ -672,26 +672,16 @@ export function followGraphReturn(): void {
 
 // ---- Manual mode: the task's "send to calendar" menu (SPEC 3.3) ----
 
-/**
- * The user's settings as last read; the menus show only when they say "manual". Kept per
- * user: another login in the same page reads its own.
- */
-let knownFor: string | null = null;
+/** The user's settings as last read; the menus show only when they say "manual". */
 let known: SyncSettings | null = null;
 let loading: Promise<SyncSettings | null> | null = null;
 
-function remember(userId: string, settings: SyncSettings): void {
-  knownFor = userId;
+function remember(settings: SyncSettings): void {
   known = settings;
   loading = Promise.resolve(settings);
 }
 
-function loadSettings(userId: string): Promise<SyncSettings | null> {
-  if (knownFor !== userId) {
-    knownFor = userId;
-    known = null;
-    loading = null;
-  }
+function loadSettings(): Promise<SyncSettings | null> {
   loading ??= syncApi
     .settings()
     .then((settings) => {
@@ -715,8 +705,8 @@ function manualMode(settings: SyncSettings | null): boolean {
  * Gives the task bars under `root` the context menu of manual mode. The settings are read
  * now, so that the right click, which must be answered at once, knows the mode.
  */
-export function watchTaskSyncMenu(ctx: AppContext, root: HTMLElement): void {
-  void loadSettings(ctx.me.user.id);
+export function watchTaskSyncMenu(root: HTMLElement): void {
+  void loadSettings();
   root.addEventListener('contextmenu', (event) => {
     const bar = (event.target as Element | null)?.closest<HTMLElement>('.bar[data-task-id]');
     const taskId = bar?.dataset.taskId;
@@ -732,9 +722,9 @@ export function watchTaskSyncMenu(ctx: AppContext, root: HTMLElement): void {
 
 /** Adds the calendar button to the task window, for saved tasks in manual mode. */
 export function registerTaskSyncAction(): void {
-  registerTaskAction(({ ctx, task, toolbar }) => {
+  registerTaskAction(({ task, toolbar }) => {
     if (!task || task.masked) return;
-    void loadSettings(ctx.me.user.id).then((settings) => {
+    void loadSettings().then((settings) => {
       if (manualMode(settings) && toolbar.isConnected) toolbar.append(taskWindowButton(task));
     });
   });
