@@ -158,10 +158,20 @@ describe('ordo command line', () => {
     expect(reimport.imported).toHaveLength(0);
     expect(reimport.updated).toHaveLength(0);
 
+    // The same items in Carol's export: Carol joins the existing tasks, no second copy.
     const carol = JSON.parse(
       (await ordo('import', exportFile, '--resource', 'Carol', '--json')).stdout,
     );
-    expect(carol.imported).toHaveLength(3);
+    expect(carol.imported).toHaveLength(0);
+    expect(carol.updated).toHaveLength(3);
+    const everyone = JSON.parse(
+      (await ordo('tasks', '--from', '2023-03-01', '--to', '2023-07-31', '--json')).stdout,
+    );
+    expect(everyone.map((t: { resources: string[] }) => t.resources)).toEqual([
+      ['Bob', 'Carol'],
+      ['Bob', 'Carol'],
+      ['Bob', 'Carol'],
+    ]);
     const carolTasks = JSON.parse(
       (
         await ordo(

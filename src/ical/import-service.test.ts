@@ -53,3 +53,79 @@ describe('importCalendar', () => {
     });
   });
 });
+
+async function open(): Promise<Ordo> {
+  ordo = await createTestOrdo();
+  return ordo;
+}
+
+function calendar(uid: string, summary: string): string {
+  return [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//test//EN',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20260101T000000Z',
+    `SUMMARY:${summary}`,
+    'DTSTART:20260302T090000Z',
+    'DTEND:20260302T100000Z',
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+}
+
+describe('importing an item the planning already holds for another resource', () => {
+  it('adds the resource to the existing task instead of a second task with that UID', async () => {
+    const ordo = await open();
+    const alice = await ordo.directory.createResource({ name: 'Alice' });
+    const bob = await ordo.directory.createResource({ name: 'Bob' });
+    await importCalendar(ordo, {
+      actor: SYSTEM,
+      resourceId: alice.id,
+      input: calendar('m@x', 'Réunion'),
+    });
+    const report = await importCalendar(ordo, {
+      actor: SYSTEM,
+      resourceId: bob.id,
+      input: calendar('m@x', 'Réunion'),
+    });
+    expect(report.imported).toEqual([]);
+    expect(report.updated.map((u) => u.uid)).toEqual(['m@x']);
+    const tasks = await ordo.tasks.findByUids(['m@x']);
+    expect(tasks.map((t) => t.resourceIds)).toEqual([[alice.id, bob.id]]);
+  });
+
+  it('refuses, without a copy, when the importer may not change that task', async () => {
+    const ordo = await open();
+    const office = await ordo.directory.createDepartment('Bureau');
+    const sites = await ordo.directory.createDepartment('Chantiers');
+    const camille = await ordo.directory.createResource({
+      name: 'Camille',
+      departmentId: sites.id,
+    });
+    const chloe = await ordo.directory.createResource({ name: 'Chloé', departmentId: office.id });
+    const existing = await importCalendar(ordo, {
+      actor: SYSTEM,
+      resourceId: camille.id,
+      input: calendar('site-visit@x', 'Visite'),
+    });
+    const user = await ordo.users.create({
+      login: 'limited',
+      password: 'password-123',
+      defaultAccess: 'none',
+      departmentAccess: { [office.id]: 'write' },
+    });
+    const report = await importCalendar(ordo, {
+      actor: await ordo.users.actorFor(user),
+      resourceId: chloe.id,
+      input: calendar('site-visit@x', 'Renamed by someone else'),
+    });
+    expect(report.failed.map((f) => [f.uid, f.code])).toEqual([['site-visit@x', 'FORBIDDEN']]);
+    const tasks = await ordo.tasks.findByUids(['site-visit@x']);
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ id: existing.imported[0]?.taskId, label: 'Visite' });
+    expect(tasks[0]?.resourceIds).toEqual([camille.id]);
+  });
+});

@@ -2,12 +2,14 @@
  * Imports an iCalendar file into one resource's tasks, in one transaction: the whole file
  * is stored or nothing is. Private items and recurring series are skipped (they are not
  * the planning's to hold); unreadable items are reported with their UID and the rest is
- * imported. The UID identifies an item, so importing the same file again changes nothing,
- * and importing a newer export of it updates what changed.
+ * imported. The UID identifies an item across the whole planning: importing the same file
+ * again changes nothing, importing a newer export of it updates what changed, and an item
+ * already booked for another resource (the same meeting in two people's exports) gets this
+ * resource added rather than a second task with the same UID.
  */
 import type { Ordo } from '../app/ordo.js';
 import type { Actor } from '../planning/actor.js';
-import { canAddTask, canModifyTask } from '../planning/rights.js';
+import { canAddTask, canModifyTask, type RightsContext } from '../planning/rights.js';
 import type { TaskInput, TaskPatch } from '../planning/task-input.js';
 import type { Task } from '../planning/types.js';
 import { SYSTEM } from '../planning/actor.js';
@@ -31,7 +33,7 @@ export interface ImportOptions {
 
 export async function importCalendar(ordo: Ordo, options: ImportOptions): Promise<ImportReport> {
   const resource = await ordo.directory.getResource(options.resourceId);
-  await assertMayImport(ordo, options.actor, resource.id);
+  const rights = await assertMayImport(ordo, options.actor, resource.id);
 
   const timeZone = await ordo.settings.get('company.timeZone');
   const parsed = parseCalendar(options.input, { timeZone });
@@ -43,7 +45,10 @@ export async function importCalendar(ordo: Ordo, options: ImportOptions): Promis
     failed: parsed.problems.map((p) => ({ uid: p.uid, reason: p.reason, code: p.code })),
   };
 
-  const existing = await tasksByUid(ordo, resource.id);
+  const existing = await tasksByUid(
+    ordo,
+    parsed.items.map((item) => item.uid),
+  );
   const seen = new Set<string>();
   await ordo.store.db.transaction().execute(async (trx) => {
     for (const item of parsed.items) {
@@ -66,16 +71,28 @@ export async function importCalendar(ordo: Ordo, options: ImportOptions): Promis
           trx,
         });
         report.imported.push({ ...entry, taskId: task.id });
-      } else if (sameContent(current, input)) {
+        continue;
+      }
+
+      const joins = !current.resourceIds.includes(resource.id);
+      const patch: TaskPatch = {
+        ...fileFieldsOf(input),
+        ...(joins ? { resourceIds: [...current.resourceIds, resource.id] } : {}),
+      };
+      if (!joins && sameContent(current, input)) {
         report.unchanged.push({ ...entry, taskId: current.id });
-      } else {
-        await ordo.tasks.update({
-          actor: SYSTEM,
-          id: current.id,
-          patch: fileFieldsOf(input),
-          origin: 'import',
-          trx,
+      } else if (
+        joins &&
+        rights &&
+        !canModifyTask(rights, current, { resourceIds: patch.resourceIds ?? [] })
+      ) {
+        report.failed.push({
+          uid: item.uid,
+          code: 'FORBIDDEN',
+          reason: 'the item is already in the planning, on a task you may not change',
         });
+      } else {
+        await ordo.tasks.update({ actor: SYSTEM, id: current.id, patch, origin: 'import', trx });
         report.updated.push({ ...entry, taskId: current.id });
       }
     }
@@ -83,11 +100,18 @@ export async function importCalendar(ordo: Ordo, options: ImportOptions): Promis
   return report;
 }
 
-async function assertMayImport(ordo: Ordo, actor: Actor, resourceId: string): Promise<void> {
-  if (actor.kind === 'system') return;
+/** The importer's rights (`null` for Ordo itself), once they allow writing to the resource. */
+async function assertMayImport(
+  ordo: Ordo,
+  actor: Actor,
+  resourceId: string,
+): Promise<RightsContext | null> {
+  if (actor.kind === 'system') return null;
   const rights = await ordo.users.rightsFor(actor, () => ordo.directory.departmentMap());
   const target = { resourceIds: [resourceId], private: false };
-  if (!rights || (canAddTask(rights, target) && canModifyTask(rights, target, target))) return;
+  if (!rights || (canAddTask(rights, target) && canModifyTask(rights, target, target))) {
+    return rights;
+  }
   throw new OrdoError('FORBIDDEN', {
     message: "You may not add tasks to this resource's planning",
   });
@@ -124,9 +148,16 @@ function fileFieldsOf(input: TaskInput): TaskPatch {
   return { label, timing, remark, location, category, reminder };
 }
 
-async function tasksByUid(ordo: Ordo, resourceId: string): Promise<Map<string, Task>> {
-  const rows = await ordo.tasks.list(SYSTEM, { from: -8.64e15, to: 8.64e15, resourceId });
-  return new Map(rows.map((t) => [t.uid, t]));
+/** The planning's tasks holding any of `uids`, read in bounded batches. */
+async function tasksByUid(ordo: Ordo, uids: string[]): Promise<Map<string, Task>> {
+  const found = new Map<string, Task>();
+  const unique = [...new Set(uids)];
+  for (let i = 0; i < unique.length; i += 500) {
+    for (const task of await ordo.tasks.findByUids(unique.slice(i, i + 500))) {
+      if (!found.has(task.uid)) found.set(task.uid, task);
+    }
+  }
+  return found;
 }
 
 function sameContent(task: Task, input: TaskInput): boolean {

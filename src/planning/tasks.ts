@@ -240,6 +240,18 @@ export class TaskService {
     return row ? taskFromRow(row) : null;
   }
 
+  /** The tasks known by any of these UIDs, oldest first. */
+  async findByUids(uids: readonly string[]): Promise<Task[]> {
+    if (uids.length === 0) return [];
+    const rows = await this.options.db
+      .selectFrom('tasks')
+      .selectAll()
+      .where('uid', 'in', uids)
+      .orderBy('created_at')
+      .execute();
+    return rows.map(taskFromRow);
+  }
+
   private async loadForUpdate(trx: Transaction<Database>, id: string): Promise<Task> {
     let q = trx.selectFrom('tasks').selectAll().where('id', '=', id);
     // Two servers on one PostgreSQL database must not both change the task at once.
