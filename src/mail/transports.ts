@@ -50,10 +50,7 @@ export interface TransportSource {
 
 /** How Microsoft Graph and the identity platform are reached; the defaults are the public ones. */
 export interface GraphNetwork {
-  /**
-   * Graph's base URL (`https://graph.microsoft.com/v1.0`).
-   * TODO(a national-cloud customer): not a setting yet, unlike graph.authorityHost.
-   */
+  /** Overrides setting graph.baseUrl (tests point it at a local stand-in). */
   baseUrl?: string;
   fetch?: typeof fetch;
   /** MSAL's network module (tests map the https authority onto a local stand-in). */
@@ -81,6 +78,8 @@ export interface GraphSendSettings {
   clientSecret: string;
   tenant: string;
   authorityHost: string;
+  /** Graph's base URL, `https://graph.microsoft.com/v1.0` outside national clouds. */
+  baseUrl: string;
   mailbox: string;
 }
 
@@ -105,6 +104,7 @@ export async function readGraphSendSettings(settings: Settings): Promise<GraphSe
     clientSecret: await settings.get('graph.clientSecret'),
     tenant: (await settings.get('graph.tenant')).trim(),
     authorityHost: await settings.get('graph.authorityHost'),
+    baseUrl: await settings.get('graph.baseUrl'),
     mailbox: (await settings.get('graph.mailbox')).trim(),
   };
   const missing = (
@@ -213,7 +213,7 @@ function graphSender(
   const graph = createGraphMailSender({
     mailbox: config.mailbox,
     getAccessToken: () => token.getAccessToken(),
-    ...(network.baseUrl ? { baseUrl: network.baseUrl } : {}),
+    baseUrl: network.baseUrl ?? config.baseUrl,
     ...(network.fetch ? { fetch: network.fetch } : {}),
     logger: options.logger,
   });
