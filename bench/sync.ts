@@ -3,13 +3,16 @@
  * its VTIMEZONE, descriptions, some alarms), three steps each: the first sync, a sync with
  * nothing changed, a sync after 100 events were changed on the server (HTTP PUT).
  *
- * - ordo: the engine (runSync) with the CalDAV provider, requests counted at its fetch;
- *   the planning and state store are described in the result line (`ordoSides`).
+ * - ordo: the engine (runSync) with the CalDAV provider, requests counted at its fetch, on
+ *   Ordo's SQL planning side and state store over a SQLite file (SYNC_BENCH_SIDES=memory:
+ *   the engine's in-memory ones); `ordoInitialSplit` says where the first sync's time went
+ *   (the listing: requests and parsing; planning writes; state writes; the rest is the engine).
  * - vdirsyncer (Debian package): a pair between the calendar and a folder, `discover` once,
  *   then `sync` for each step.
  * - floor: the server's own minimum for each work: one calendar-query returning every object;
  *   one request saying nothing changed (the cheaper of getctag and sync-collection); that
- *   plus one multiget of the 100 changed objects.
+ *   plus one multiget of the 100 changed objects. The floor reads the answers as text and
+ *   parses nothing.
  *
  * The events are written straight into Radicale's storage folder before it starts (creating
  * them one by one over HTTP takes minutes: Radicale checks the whole collection on each PUT),
@@ -429,6 +432,8 @@ interface OrdoRound extends Figures {
   initialRequests: number;
   changes100Requests: number;
   counts: string[];
+  /** The first sync's time by where it went. */
+  initialSplit: Split;
 }
 
 interface Sides {
@@ -485,9 +490,38 @@ async function sqlSides(): Promise<Sides> {
   };
 }
 
+/** Where a run's time went; what is left of its duration is the engine's own work. */
+interface Split {
+  listingMs: number;
+  planningWritesMs: number;
+  stateWritesMs: number;
+}
+
+/** `target` with `methods` timed into `split[into]` (other members reached through it). */
+function metered<T extends object>(
+  target: T,
+  options: { methods: string[]; split: Split; into: keyof Split },
+): T {
+  const wrapped = Object.create(target) as Record<string, unknown>;
+  for (const name of options.methods) {
+    const method = (target as Record<string, unknown>)[name];
+    if (typeof method !== 'function') continue;
+    wrapped[name] = async (...args: unknown[]) => {
+      const start = performance.now();
+      try {
+        return await (method as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      } finally {
+        options.split[options.into] += performance.now() - start;
+      }
+    };
+  }
+  return wrapped as T;
+}
+
 async function measureOrdoOnce(calendarUrl: string): Promise<OrdoRound> {
   let requests = 0;
-  const provider = createCalDavProvider({
+  const split: Split = { listingMs: 0, planningWritesMs: 0, stateWritesMs: 0 };
+  const bare = createCalDavProvider({
     calendarUrl,
     username: USER,
     password: PASSWORD,
@@ -497,12 +531,23 @@ async function measureOrdoOnce(calendarUrl: string): Promise<OrdoRound> {
       return fetch(input, init);
     },
   });
+  const provider = metered(bare, { methods: ['listChanges'], split, into: 'listingMs' });
   const sides = SIDES === 'sql' ? await sqlSides() : memorySides();
+  const planning = metered(sides.planning, {
+    methods: ['createTask', 'createTasks', 'updateTask', 'deleteTask'],
+    split,
+    into: 'planningWritesMs',
+  });
+  const state = metered(sides.state, {
+    methods: ['savePair', 'savePairs', 'deletePair', 'saveIntent', 'deleteIntent'],
+    split,
+    into: 'stateWritesMs',
+  });
   const sync = () =>
     runSync({
       provider,
-      planning: sides.planning,
-      state: sides.state,
+      planning,
+      state,
       settings: SETTINGS,
       clock: sides.clock,
       logger: silentLogger(),
@@ -519,6 +564,7 @@ async function measureOrdoOnce(calendarUrl: string): Promise<OrdoRound> {
   };
   try {
     const initial = await step(false);
+    const initialSplit = { ...split };
     const imported = await sides.tasks();
     if (imported !== EVENTS) throw new Error(`the first sync imported ${imported} tasks`);
     const quiet = await step(false);
@@ -531,6 +577,7 @@ async function measureOrdoOnce(calendarUrl: string): Promise<OrdoRound> {
       noChangeRequests: quiet.requests,
       changes100Requests: changed.requests,
       counts: [initial.counts, quiet.counts, changed.counts],
+      initialSplit,
     };
   } finally {
     await sides.close();
@@ -658,7 +705,10 @@ async function main(): Promise<void> {
       console.log(
         `ordo round ${i + 1}: ${round(r.initialMs)} / ${round(r.noChangeMs)} / ` +
           `${round(r.changes100Ms)} ms, requests ${r.initialRequests} / ${r.noChangeRequests} / ` +
-          `${r.changes100Requests}, counts ${r.counts.join(' ')}`,
+          `${r.changes100Requests}, counts ${r.counts.join(' ')}; first sync: listing ` +
+          `${round(r.initialSplit.listingMs)} ms, planning writes ` +
+          `${round(r.initialSplit.planningWritesMs)} ms, state writes ` +
+          `${round(r.initialSplit.stateWritesMs)} ms`,
       );
       ordoRounds.push(r);
     }
@@ -668,6 +718,13 @@ async function main(): Promise<void> {
     const ordo = {
       ...medians(ordoRounds),
       noChangeRequests: Math.max(...ordoRounds.map((r) => r.noChangeRequests)),
+    };
+    const splitMedian = (key: keyof Split) =>
+      round(median(ordoRounds.map((r) => r.initialSplit[key])));
+    const initialSplit = {
+      listingMs: splitMedian('listingMs'),
+      planningWritesMs: splitMedian('planningWritesMs'),
+      stateWritesMs: splitMedian('stateWritesMs'),
     };
     const vdirsyncerFigures = {
       initialMs: round(vdir.initialMs),
@@ -700,6 +757,7 @@ async function main(): Promise<void> {
       events: EVENTS,
       rounds: ROUNDS,
       ordoSides: SIDES_TEXT,
+      ordoInitialSplit: initialSplit,
     });
   } finally {
     await radicale.stop();

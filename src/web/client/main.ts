@@ -34,7 +34,7 @@ const ROUTES: Route[] = [
     path: '/planning',
     label: 'nav.planning',
     render: (ctx, root) => {
-      watchTaskSyncMenu(root);
+      watchTaskSyncMenu(ctx, root);
       return renderPlanning({ ctx, root, openTask: (request) => openTaskDialog(ctx, request) });
     },
   },

@@ -103,12 +103,12 @@ const syncApi = {
 /** The page itself. */
 export async function renderCalendarSync(ctx: AppContext, root: HTMLElement): Promise<void> {
   const [settings, runs] = await Promise.all([syncApi.settings(), syncApi.runs()]);
-  remember(settings);
+  remember(ctx.me.user.id, settings);
   const log = h('section', { id: 'sync-runs', class: 'sync-runs' });
   const status = h('p', { id: 'sync-status', class: 'muted', role: 'status' });
   const refresh = async () => {
     const [fresh, latest] = await Promise.all([syncApi.settings(), syncApi.runs()]);
-    remember(fresh);
+    remember(ctx.me.user.id, fresh);
     drawStatus(status, fresh);
     drawRuns(log, latest.runs);
   };
@@ -672,16 +672,26 @@ export function followGraphReturn(): void {
 
 // ---- Manual mode: the task's "send to calendar" menu (SPEC 3.3) ----
 
-/** The user's settings as last read; the menus show only when they say "manual". */
+/**
+ * The user's settings as last read; the menus show only when they say "manual". Kept per
+ * user: another login in the same page reads its own.
+ */
+let knownFor: string | null = null;
 let known: SyncSettings | null = null;
 let loading: Promise<SyncSettings | null> | null = null;
 
-function remember(settings: SyncSettings): void {
+function remember(userId: string, settings: SyncSettings): void {
+  knownFor = userId;
   known = settings;
   loading = Promise.resolve(settings);
 }
 
-function loadSettings(): Promise<SyncSettings | null> {
+function loadSettings(userId: string): Promise<SyncSettings | null> {
+  if (knownFor !== userId) {
+    knownFor = userId;
+    known = null;
+    loading = null;
+  }
   loading ??= syncApi
     .settings()
     .then((settings) => {
@@ -705,8 +715,8 @@ function manualMode(settings: SyncSettings | null): boolean {
  * Gives the task bars under `root` the context menu of manual mode. The settings are read
  * now, so that the right click, which must be answered at once, knows the mode.
  */
-export function watchTaskSyncMenu(root: HTMLElement): void {
-  void loadSettings();
+export function watchTaskSyncMenu(ctx: AppContext, root: HTMLElement): void {
+  void loadSettings(ctx.me.user.id);
   root.addEventListener('contextmenu', (event) => {
     const bar = (event.target as Element | null)?.closest<HTMLElement>('.bar[data-task-id]');
     const taskId = bar?.dataset.taskId;
@@ -722,9 +732,9 @@ export function watchTaskSyncMenu(root: HTMLElement): void {
 
 /** Adds the calendar button to the task window, for saved tasks in manual mode. */
 export function registerTaskSyncAction(): void {
-  registerTaskAction(({ task, toolbar }) => {
+  registerTaskAction(({ ctx, task, toolbar }) => {
     if (!task || task.masked) return;
-    void loadSettings().then((settings) => {
+    void loadSettings(ctx.me.user.id).then((settings) => {
       if (manualMode(settings) && toolbar.isConnected) toolbar.append(taskWindowButton(task));
     });
   });
