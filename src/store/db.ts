@@ -76,10 +76,20 @@ export async function migrate(db: Db, dialect: Dialect): Promise<void> {
       ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]
           ?.schema
       : undefined;
-  const migrator = new Migrator({ db, provider, migrationTableSchema });
+  // Each capability's migration creates its own tables, so one that arrives after a later
+  // one has run (an installation that updates past both at once) still applies cleanly.
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableSchema,
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
-    throw new Error(`Migration ${failed?.migrationName ?? '?'} failed`, { cause: error });
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${reason}`, {
+      cause: error,
+    });
   }
 }

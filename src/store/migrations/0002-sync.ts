@@ -6,8 +6,6 @@ import { createSyncItemsTable } from '../../sync/engine/sql-state-store.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
 
-// TODO(if a database ran 0003/0004 before 0002 existed): Kysely refuses a migration that
-// sorts before executed ones; such a development database must be created again.
 export async function up(db: AnyDb): Promise<void> {
   await db.schema
     .createTable('sync_accounts')
