@@ -91,4 +91,12 @@ export interface CalendarProvider {
 
   /** Deletes the item only if it still has `etag`; a missing item is success. */
   delete(ref: string, etag: string | null): Promise<void>;
+
+  /**
+   * Optional: the fields as this calendar keeps them, for a format that cannot hold them all
+   * (a To Do task has no sensitivity and keeps a reminder as a date-time). The engine records
+   * its writes as kept, so what the calendar dropped does not read back as a change made there.
+   * Absent: the calendar keeps what it is given.
+   */
+  held?(fields: SyncFields): SyncFields;
 }

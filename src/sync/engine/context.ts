@@ -74,12 +74,18 @@ export function pairAfterSync(
     kind: base.kind,
     etag: sides.etag,
     planningHash: contentHash(sides.planning),
-    remoteHash: contentHash(sides.remote),
+    remoteHash: contentHash(heldFields(run, sides.remote)),
     startsAt: span.start,
     endsAt: span.end,
     planningDeletedSeenAt: null,
     remoteDeletedSeenAt: null,
   };
+}
+
+/** The fields as the calendar keeps them, compared the way this run compares them. */
+function heldFields(run: RunContext, fields: SyncFields): SyncFields {
+  if (!run.provider.held) return fields;
+  return comparable(run.provider.held(fields), run.settings.carryReminders);
 }
 
 export async function savePair(run: RunContext, pair: SyncPair): Promise<void> {

@@ -227,13 +227,13 @@ async function cleanSync(kit: Kit): Promise<'synced' | 'empty-listing'> {
 }
 
 async function checkConverged(kit: Kit): Promise<void> {
-    console.log(
-      JSON.stringify({
-        items: await kit.calendar.items(),
-        pairs: [...kit.state.pairs.values()],
-        tasks: [...kit.planning.tasks.values()],
-      }),
-    );
+  console.log(
+    JSON.stringify({
+      items: await kit.calendar.items(),
+      pairs: [...kit.state.pairs.values()],
+      tasks: [...kit.planning.tasks.values()],
+    }),
+  );
   checkAgreement({
     tasks: [...kit.planning.tasks.values()],
     remoteItems: await kit.calendar.items(),
@@ -264,6 +264,7 @@ function watchedProvider(provider: CalendarProvider, kitOf: () => Kit): Calendar
     get: (ref) => provider.get(ref),
     create: (fields) => provider.create(fields),
     update: (ref, etag, fields) => provider.update(ref, etag, fields),
+    ...(provider.held ? { held: provider.held.bind(provider) } : {}),
     delete: async (ref, etag) => {
       const kit = kitOf();
       const pair = [...kit.state.pairs.values()].find((p) => p.ref === ref);
@@ -336,4 +337,27 @@ describe('sync engine property on the Graph stand-in', () => {
     await standIn.close();
   });
   runProperty('Graph', async () => graphCalendar(standIn));
+});
+
+/**
+ * Found by the property: a run saves the cursor read before its own writes, so an item it
+ * created was absent when that cursor was issued. A server that answers a sync-token by
+ * comparing the collection then and now (Xandikos, the Graph stand-in's delta) never reports
+ * the deletion of such an item: the engine keeps its pair and its task forever.
+ */
+// TODO(the engine re-reads the items it created when the next answer is incremental): this
+// test documents the bug; it fails (and `it.fails` turns red) once the engine is fixed.
+describeWithServer('deletion of an item the previous run created', startXandikos, (server) => {
+  it.fails('reaches the planning on Xandikos', async () => {
+    const calendar = await caldavCalendar(server());
+    const kit = createKit(calendar, { importAppointments: true });
+    kit.planning.add({ label: 'a', timing: kit.at(1, 9), manualKind: 'event' });
+    await cleanSync(kit);
+    const [item] = await calendar.items();
+    await calendar.user.remove(item!);
+
+    await cleanSync(kit);
+
+    expect([...kit.planning.tasks.values()]).toEqual([]);
+  });
 });

@@ -234,7 +234,15 @@ export function createGraphEventsProvider(options: GraphEventsProviderOptions): 
     throw writeFailure(answer, null, ref);
   }
 
-  return { kinds: ['event'], listChanges, get, create, update, delete: remove };
+  /** What an event written with these fields reads back as: the mapping both ways. */
+  function held(fields: SyncFields): SyncFields {
+    const read = fromGraphEvent({ ...toGraphEvent(fields, false), id: 'held' }, fields.uid);
+    if (!read) return fields;
+    const reminder = fields.reminder === null ? null : read.fields.reminder;
+    return { ...read.fields, kind: fields.kind, recurring: fields.recurring, reminder };
+  }
+
+  return { kinds: ['event'], listChanges, get, create, update, delete: remove, held };
 }
 
 /**

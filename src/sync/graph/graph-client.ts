@@ -60,6 +60,12 @@ export interface GraphRequest {
   headers?: Record<string, string>;
   /** Extra Prefer values for this request (`odata.maxpagesize=100`). */
   prefer?: string[];
+  /**
+   * Not safe to send twice (a create without transactionId): retried only after a 429, which
+   * Graph answers before acting. A 503, a 504 or a lost connection may come after the service
+   * acted, so the call fails at once and the caller looks before it tries again.
+   */
+  once?: boolean;
 }
 
 export interface GraphAnswer {
@@ -104,7 +110,8 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         if (answer.status === 401) throw graphError('SYNC_REMOTE_AUTH', answer);
         if (!RETRIED.has(answer.status)) return answer;
         const wait = retryDelay(answer, attempt);
-        if (last || wait === null) throw unavailable(answer, attempt);
+        const unsafe = request.once === true && answer.status !== 429;
+        if (last || wait === null || unsafe) throw unavailable(answer, attempt);
         settings.logger.warn(
           {
             method: request.method,
@@ -118,7 +125,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         await settings.sleep(wait);
       } else {
         const path = pathOf(urlOf(request.path));
-        if (last) throw unreachable(path, outcome.error, attempt);
+        if (last || request.once) throw unreachable(path, outcome.error, attempt);
         const wait = backoff(attempt);
         settings.logger.warn(
           { method: request.method, path, error: String(outcome.error), attempt, waitMs: wait },

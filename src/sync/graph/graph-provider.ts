@@ -54,6 +54,7 @@ export function createGraphProvider(options: GraphProviderOptions): CalendarProv
     create: (fields) => (fields.kind === 'todo' ? todo : events).create(fields),
     update: (ref, etag, fields) => side(ref).update(ref, etag, fields),
     delete: (ref, etag) => side(ref).delete(ref, etag),
+    held: (fields) => (fields.kind === 'todo' ? todo : events).held?.(fields) ?? fields,
   };
 }
 

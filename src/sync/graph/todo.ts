@@ -8,7 +8,7 @@
  * tasks with `$expand=linkedResources` and an incremental one reads each changed task.
  * To Do has no transactionId: a create first looks for a task holding our UID.
  */
-import { OrdoError } from '../../shared/errors.js';
+import { isOrdoError, OrdoError } from '../../shared/errors.js';
 import type {
   CalendarProvider,
   ChangeSet,
@@ -137,16 +137,36 @@ export function createGraphTodoProvider(options: GraphTodoProviderOptions): Cale
         remote: { href: tasksPath, status: null },
       });
     }
-    const answer = await client.send({
-      method: 'POST',
-      path: tasksPath,
-      body: toTodoTask(fields, true),
-    });
+    const answer = await postOnce(fields);
     if (answer.status !== 201) throw writeFailure(answer, fields.uid);
     const id = answer.json?.['id'];
     if (typeof id !== 'string') throw graphError('SYNC_REMOTE_PROTOCOL', answer);
     const etag = answer.json?.['@odata.etag'];
     return { ref: refOf(id), etag: typeof etag === 'string' ? etag : null };
+  }
+
+  /**
+   * To Do has no transactionId: a POST sent again after an answer lost on the way back would
+   * make a second task. So it is sent once, and a failure is followed by a look for our UID.
+   */
+  async function postOnce(fields: SyncFields) {
+    try {
+      return await client.send({
+        method: 'POST',
+        path: tasksPath,
+        body: toTodoTask(fields, true),
+        once: true,
+      });
+    } catch (error) {
+      if (!isOrdoError(error, 'SYNC_REMOTE_UNAVAILABLE')) throw error;
+      const made = await findByUid(fields.uid);
+      if (!made) throw error;
+      throw new OrdoError('SYNC_REMOTE_EXISTS', {
+        details: { ref: made.ref, uid: fields.uid },
+        remote: { href: tasksPath, status: null },
+        cause: error,
+      });
+    }
   }
 
   /**
@@ -195,7 +215,15 @@ export function createGraphTodoProvider(options: GraphTodoProviderOptions): Cale
     throw writeFailure(answer, null, ref);
   }
 
-  return { kinds: ['todo'], listChanges, get, create, update, delete: remove };
+  /** What a task written with these fields reads back as: the mapping both ways. */
+  function held(fields: SyncFields): SyncFields {
+    const read = fromTodoTask({ ...toTodoTask(fields, false), id: 'held' }, refOf);
+    if (!read) return fields;
+    const reminder = fields.reminder === null ? null : read.fields.reminder;
+    return { ...read.fields, uid: fields.uid, kind: fields.kind, reminder };
+  }
+
+  return { kinds: ['todo'], listChanges, get, create, update, delete: remove, held };
 }
 
 function inWindow(item: RemoteItem, window: SyncWindow): boolean {
