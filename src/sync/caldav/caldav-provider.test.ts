@@ -161,6 +161,20 @@ describe('CalDAV provider listing', () => {
     expect(changes.complete).toBe(true);
   });
 
+  it('a first sync reads the collection once, without the ctag, then the window', async () => {
+    const { provider, seen } = providerWith([
+      collectionInfo('t1'),
+      multistatus(withData('/cal/work/a.ics', 'a', '1')),
+    ]);
+    const changes = await provider.listChanges(null, CONTRACT_WINDOW);
+    expect(seen.map((s) => [s.method, s.body.includes('getctag')])).toEqual([
+      ['PROPFIND', false],
+      ['REPORT', false],
+    ]);
+    expect(changes.changed.map((item) => item.ref)).toEqual(['/cal/work/a.ics']);
+    expect(decodeCursor(changes.cursor)).toMatchObject({ token: 't1', ctag: null });
+  });
+
   it('answers no change in one request', async () => {
     const { provider, seen } = providerWith([multistatus('', 'tok-1')]);
     const changes = await provider.listChanges(cursorFor('tok-1'), CONTRACT_WINDOW);
@@ -185,6 +199,25 @@ describe('CalDAV provider on a server with only getctag', () => {
     const changes = await provider.listChanges(ctagCursor, CONTRACT_WINDOW);
     expect(changes).toMatchObject({ complete: false, changed: [], deleted: [] });
     expect(seen).toHaveLength(1);
+  });
+
+  it('a first sync asks the ctag only once the server turns out to lack sync-collection', async () => {
+    const { provider, seen } = providerWith([
+      multistatus(
+        member('/cal/work/', '<d:resourcetype><d:collection/><c:calendar/></d:resourcetype>'),
+      ),
+      ctagInfo('c1'),
+      multistatus(withData('/cal/work/a.ics', 'a', '1')),
+      multistatus(''),
+    ]);
+    const changes = await provider.listChanges(null, CONTRACT_WINDOW);
+    expect(seen.map((s) => [s.method, s.body.includes('getctag')])).toEqual([
+      ['PROPFIND', false],
+      ['PROPFIND', true],
+      ['REPORT', false],
+      ['REPORT', false],
+    ]);
+    expect(decodeCursor(changes.cursor)).toMatchObject({ token: null, ctag: 'c1' });
   });
 
   it('answers a changed ctag with a complete listing', async () => {

@@ -88,8 +88,15 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
     clock: options.clock,
   });
 
-  async function describe(): Promise<CollectionInfo> {
-    const info = await readCollectionInfo(client, collectionUrl);
+  /**
+   * The collection's description; without `ctag`, the ctag is asked for only when the server
+   * turns out to lack sync-collection (one more PROPFIND, on such servers only).
+   */
+  async function describe(ask: { ctag: boolean }): Promise<CollectionInfo> {
+    let info = await readCollectionInfo(client, collectionUrl, ask);
+    if (!ask.ctag && !(info.supportsSyncCollection && info.syncToken)) {
+      info = await readCollectionInfo(client, collectionUrl, { ctag: true });
+    }
     kinds = options.kinds ? options.kinds.filter((k) => info.kinds.includes(k)) : info.kinds;
     return info;
   }
@@ -102,13 +109,13 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
       const changes = await listSinceToken(previous, window);
       if (changes) return changes;
     } else if (previous?.ctag) {
-      const info = await describe();
+      const info = await describe({ ctag: true });
       if (info.ctag === previous.ctag) return listNewSlices(previous, window);
       // TODO(a ctag-only server is in the test matrix): list ETags and multiget only what
       // differs from the engine's state instead of a complete listing with data.
       return listAll(window, info);
     }
-    return listAll(window, await describe());
+    return listAll(window, await describe({ ctag: false }));
   }
 
   /** A complete listing: one time-range query per kind, after reading the token (RFC 6578
