@@ -194,6 +194,17 @@ if (haveChromium) {
       await addTask(user, 'Chantier Dupont', 2);
       await putEvent(server(), calendarUrl, 'Dentiste');
 
+      await page.click('[data-route="/options/sync"]');
+      await page.fill('#sync-form [name=everyMinutes]', '3');
+      await page.click('#sync-form button[type=submit]');
+      const minimum = page.locator('#sync-form [data-error-for=everyMinutes]');
+      await expect.poll(() => minimum.textContent()).toBe('Au moins 5 minutes.');
+      // The refusal was the 400 the browser logs; nothing else may have gone wrong.
+      expect(problems.splice(0)).toEqual([
+        expect.stringContaining('the server responded with a status of 400'),
+      ]);
+      await page.fill('#sync-form [name=everyMinutes]', '15');
+
       await setUpAccount(page, calendarUrl, 'appointments');
       expect(await page.textContent('#sync-who')).toBe('Alice Martin');
       await page.click('#sync-run');

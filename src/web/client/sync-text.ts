@@ -293,6 +293,8 @@ export function syncErrorText(error: unknown): string {
   const code = error instanceof ApiError ? error.code : null;
   const key = `error.${code ?? ''}` as SyncTextKey;
   if (code && key in en) return st(key);
+  const field = error instanceof ApiError ? error.field : null;
+  if (code === 'VALIDATION' && field === 'everyMinutes') return st('everyMinutesHint');
   return errorText(error);
 }
 
