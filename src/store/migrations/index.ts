@@ -8,10 +8,12 @@ import * as planning from './0001-planning.js';
 import * as sync from './0002-sync.js';
 import * as mail from './0003-mail.js';
 import * as reminders from './0004-reminders.js';
+import * as syncConfirm from './0005-sync-confirm.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-planning': planning,
   '0002-sync': sync,
   '0003-mail': mail,
   '0004-reminders': reminders,
+  '0005-sync-confirm': syncConfirm,
 };

@@ -29,6 +29,8 @@ export interface RunContext {
   pairs: Map<string, SyncPair>;
   /** Pairs left untouched this run (their calendar item cannot be read). */
   blocked: Set<string>;
+  /** Refs this run saw on the calendar (listed, or read back): their items predate its cursor. */
+  seen: Set<string>;
 }
 
 /** One side of a pair as this run found it. `unseen`: not examined (outside the window). */
@@ -60,10 +62,13 @@ export function remoteFields(run: RunContext, item: RemoteItem): SyncFields {
   return comparable(item.fields, run.settings.carryReminders);
 }
 
-/** A pair as it stands once both sides hold these fields. */
+/**
+ * A pair as it stands once both sides hold these fields. It stays unconfirmed if `base` is
+ * (pass `unconfirmed: true` for an item this run created).
+ */
 export function pairAfterSync(
   run: RunContext,
-  base: Pick<SyncPair, 'taskId' | 'ref' | 'uid' | 'kind'>,
+  base: Pick<SyncPair, 'taskId' | 'ref' | 'uid' | 'kind' | 'unconfirmed'>,
   sides: { planning: SyncFields; remote: SyncFields; etag: string | null },
 ): SyncPair {
   const span = spanOf(sides.remote.timing, run.settings.timeZone);
@@ -79,6 +84,7 @@ export function pairAfterSync(
     endsAt: span.end,
     planningDeletedSeenAt: null,
     remoteDeletedSeenAt: null,
+    ...(base.unconfirmed ? { unconfirmed: true } : {}),
   };
 }
 
@@ -99,6 +105,18 @@ export async function savePairs(run: RunContext, pairs: SyncPair[]): Promise<voi
   if (run.state.savePairs) await run.state.savePairs(pairs);
   else for (const pair of pairs) await run.state.savePair(pair);
   for (const pair of pairs) run.pairs.set(pair.taskId, pair);
+}
+
+/**
+ * Confirms the unconfirmed pairs whose items this run saw. Called once the run's cursor is
+ * saved: that cursor postdates the items, so their deletion will be reported to the next run.
+ */
+export async function confirmSeenPairs(run: RunContext): Promise<void> {
+  for (const pair of [...run.pairs.values()]) {
+    if (!pair.unconfirmed || !run.seen.has(pair.ref)) continue;
+    const { unconfirmed: _unconfirmed, ...confirmed } = pair;
+    await savePair(run, confirmed);
+  }
 }
 
 export async function forgetPair(run: RunContext, taskId: string): Promise<void> {

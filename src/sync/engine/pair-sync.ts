@@ -63,7 +63,8 @@ export async function syncPair(run: RunContext, input: PairInput): Promise<void>
           );
           return;
         }
-        pair = { ...pair, ref };
+        // An item found where we were creating ours may be newer than the run's cursor.
+        pair = { ...pair, ref, ...(run.seen.has(ref) ? {} : { unconfirmed: true }) };
         remote = await reread(run, pair, ref);
         continue;
       }
@@ -318,7 +319,7 @@ async function restore(
   const created = await run.provider.create(fields);
   const restored = pairAfterSync(
     run,
-    { ...pair, ref: created.ref },
+    { ...pair, ref: created.ref, unconfirmed: true },
     { planning: fields, remote: fields, etag: created.etag },
   );
   await savePair(run, restored);

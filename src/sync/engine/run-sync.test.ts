@@ -673,3 +673,58 @@ describe('commit per operation and faults', () => {
     expect(kit.writes()).toBe(writes);
   });
 });
+
+describe('servers that answer a cursor with the net difference (Xandikos, Graph)', () => {
+  it('an item the previous run created, deleted since, reaches the planning', async () => {
+    const kit = createKit();
+    kit.calendar.setFaults({ netDifferenceDeltas: true });
+    kit.task({ label: 'A', timing: at(1, 8) });
+    await kit.sync();
+    const [item] = kit.remoteItems();
+    expect(kit.state.pairs.get(kit.tasks()[0]!.id)?.unconfirmed).toBe(true);
+    kit.tick();
+    kit.calendar.userDelete(item!.ref);
+
+    const calls = kit.calendar.calls;
+    const report = await kit.sync();
+    expect(report.listing).toBe('incremental');
+    expect(kit.tasks()).toEqual([]);
+    expect(kit.state.pairs.size).toBe(0);
+    expect(actionsOf(report)).toEqual(['deleted planning: deleted in the calendar']);
+    // The listing, then one read of the unlisted item the previous run created.
+    expect(kit.calendar.calls - calls).toBe(2);
+  });
+
+  it('a restored item deleted again is restored again (read-only planning)', async () => {
+    const kit = createKit();
+    kit.calendar.setFaults({ netDifferenceDeltas: true });
+    kit.task({ label: 'A', timing: at(1, 8) });
+    await kit.sync();
+    await kit.sync();
+    kit.planning.currentRights = { ...kit.planning.currentRights, readOnly: true };
+    for (let round = 0; round < 2; round += 1) {
+      kit.tick();
+      kit.calendar.userDelete(kit.remoteItems()[0]!.ref);
+      const report = await kit.sync();
+      expect(actionsOf(report)).toEqual([expect.stringMatching(/^restored calendar: /)]);
+      expect(kit.remoteItems()).toHaveLength(1);
+    }
+  });
+
+  it('the pair is confirmed once seen: a settled sync costs one request', async () => {
+    const kit = createKit();
+    kit.calendar.setFaults({ netDifferenceDeltas: true });
+    const task = kit.task({ label: 'A', timing: at(1, 8) });
+    await kit.sync();
+    for (let run = 0; run < 2; run += 1) {
+      const calls = kit.calendar.calls;
+      await kit.sync();
+      expect(kit.calendar.calls - calls).toBe(1);
+      expect(kit.state.pairs.get(task.id)?.unconfirmed).toBeUndefined();
+    }
+    kit.tick();
+    kit.calendar.userDelete(kit.remoteItems()[0]!.ref);
+    await kit.sync();
+    expect(kit.tasks()).toEqual([]);
+  });
+});

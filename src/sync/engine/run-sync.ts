@@ -8,6 +8,7 @@ import { isOrdoError, OrdoError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import type { CalendarProvider, ChangeSet, RemoteItem } from '../provider.js';
 import {
+  confirmSeenPairs,
   forgetPair,
   savePair,
   type PlanningView,
@@ -83,6 +84,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   // of the intents (from a run that stopped) has been healed above.
   for (const intent of await run.state.loadIntents()) await run.state.deleteIntent(intent.taskId);
   await run.state.saveCursor(changes.cursor);
+  await confirmSeenPairs(run);
 
   const report = run.report.build(run.clock.now());
   run.logger.info(
@@ -103,6 +105,7 @@ async function openRun(options: RunSyncOptions): Promise<RunContext> {
     report: new ReportBuilder(now),
     pairs: new Map(pairs.map((pair) => [pair.taskId, pair])),
     blocked: new Set(),
+    seen: new Set(),
   };
 }
 
@@ -163,7 +166,10 @@ function spanOfPair(pair: SyncPair): { start: number; end: number } {
 /**
  * The calendar side of every pair. A pair the server reports deleted, or that a complete
  * listing omits although it was in the window, is read once more: an item that merely left
- * the window (Graph reports those as removed) is a change, not a deletion.
+ * the window (Graph reports those as removed) is a change, not a deletion. So is an
+ * unconfirmed pair the answer omits: its item was created after the cursor, and a server that
+ * answers with the net difference since then (Xandikos, Graph) reports nothing for an item that
+ * did not exist then and does not exist now.
  */
 async function resolveRemoteSides(
   run: RunContext,
@@ -172,6 +178,7 @@ async function resolveRemoteSides(
 ): Promise<Map<string, RemoteView>> {
   const deleted = new Set(changes.deleted);
   const views = new Map<string, RemoteView>();
+  for (const ref of changedByRef.keys()) run.seen.add(ref);
   for (const pair of run.pairs.values()) {
     const item = changedByRef.get(pair.ref);
     if (item) {
@@ -179,10 +186,13 @@ async function resolveRemoteSides(
       continue;
     }
     const missing =
-      deleted.has(pair.ref) || (changes.complete && overlaps(spanOfPair(pair), run.window));
+      deleted.has(pair.ref) ||
+      pair.unconfirmed === true ||
+      (changes.complete && overlaps(spanOfPair(pair), run.window));
     if (!missing) continue;
     const found = await readKnownItem(run, pair);
     if (found === 'unreadable') continue;
+    if (found) run.seen.add(found.ref);
     views.set(
       pair.taskId,
       found

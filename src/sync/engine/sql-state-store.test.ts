@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { ManualClock } from '../../shared/clock.js';
+import { up as addConfirmColumn } from '../../store/migrations/0005-sync-confirm.js';
 import { silentLogger } from '../../shared/logger.js';
 import { MemoryCalendar, SimulatedCrash } from '../memory/memory-calendar.js';
 import { MemoryPlanning } from './planning-side.js';
@@ -23,6 +24,7 @@ async function database(): Promise<Kysely<SyncStateDatabase>> {
   });
   open.push(db);
   await createSyncItemsTable(db);
+  await addConfirmColumn(db);
   await db.schema
     .createTable('sync_accounts')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -69,8 +71,10 @@ describe('SqlSyncStateStore on SQLite', () => {
     expect(await store.loadPairs()).toEqual([pair]);
     await store.saveIntent({ taskId: 'task-1', uid: 'task-1', kind: 'event', startedAt: T0 });
     expect(await store.loadPairs()).toEqual([pair]);
+    await store.savePair({ ...pair, etag: '"2"', unconfirmed: true });
+    expect(await store.loadPairs()).toEqual([{ ...pair, etag: '"2"', unconfirmed: true }]);
     await store.savePair({ ...pair, etag: '"2"' });
-    expect((await store.loadPairs())[0]?.etag).toBe('"2"');
+    expect(await store.loadPairs()).toEqual([{ ...pair, etag: '"2"' }]);
     expect(await other.loadPairs()).toEqual([]);
 
     await store.saveCursor('seq:1');
@@ -118,13 +122,22 @@ describe('SqlSyncStateStore on SQLite', () => {
     planning.add({ label: 'B', timing: at(1, 9) });
     calendar.setFaults({ crashOnWrite: 2 });
     await expect(sync()).rejects.toBeInstanceOf(SimulatedCrash);
+    const crashed = await db.selectFrom('sync_items').selectAll().orderBy('status').execute();
+    // A created and linked, not seen since; B created, its pair never written.
+    expect(crashed.map((r) => [r.status, r.unconfirmed])).toEqual([
+      ['intent', null],
+      ['linked', 1],
+    ]);
     await sync();
     expect(calendar.items.size).toBe(2);
     const writes = calendar.writes + planning.writes;
     await sync();
     expect(calendar.writes + planning.writes).toBe(writes);
     const rows = await db.selectFrom('sync_items').selectAll().execute();
-    expect(rows.map((r) => r.status)).toEqual(['linked', 'linked']);
+    expect(rows.map((r) => [r.status, r.unconfirmed])).toEqual([
+      ['linked', null],
+      ['linked', null],
+    ]);
   });
 });
 
@@ -151,6 +164,7 @@ describe('SqlSyncStateStore on PostgreSQL', () => {
       await root.schema.createSchema(schema).execute();
       const db = root.withSchema(schema);
       await createSyncItemsTable(db);
+      await addConfirmColumn(db);
       await db.schema
         .createTable('sync_accounts')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -172,7 +186,7 @@ describe('SqlSyncStateStore on PostgreSQL', () => {
       expect(await store.loadCursor()).toBe('seq:9');
       const batch = [
         { ...pair, etag: '"2"' },
-        { ...pair, taskId: 'task-2', ref: 'task-2.ics', uid: 'task-2' },
+        { ...pair, taskId: 'task-2', ref: 'task-2.ics', uid: 'task-2', unconfirmed: true },
       ];
       await store.savePairs(batch);
       expect(await store.loadPairs()).toEqual(expect.arrayContaining(batch));

@@ -22,6 +22,8 @@ export interface SyncItemsTable {
   ends_at: number | null;
   planning_deleted_seen_at: number | null;
   remote_deleted_seen_at: number | null;
+  /** 1 while the pair is unconfirmed; added by migration 0005 (not by `createSyncItemsTable`). */
+  unconfirmed: number | null;
   updated_at: number;
 }
 
@@ -66,7 +68,7 @@ export async function createSyncItemsTable(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-/** 14 parameters a row: 200 rows stay far below SQLite's limit on one statement. */
+/** 15 parameters a row: 200 rows stay far below SQLite's limit on one statement. */
 const PAIRS_PER_STATEMENT = 200;
 
 type UpdatedColumn = Exclude<keyof SyncItemsTable, 'account_id' | 'task_id'>;
@@ -84,6 +86,7 @@ const UPDATED_COLUMNS: readonly UpdatedColumn[] = [
   'ends_at',
   'planning_deleted_seen_at',
   'remote_deleted_seen_at',
+  'unconfirmed',
   'updated_at',
 ];
 
@@ -118,13 +121,11 @@ export class SqlSyncStateStore implements SyncStateStore {
     const updatedAt = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       for (let at = 0; at < pairs.length; at += PAIRS_PER_STATEMENT) {
-        const rows = pairs
-          .slice(at, at + PAIRS_PER_STATEMENT)
-          .map((pair) => ({
-            ...fromPair(pair),
-            account_id: this.accountId,
-            updated_at: updatedAt,
-          }));
+        const rows = pairs.slice(at, at + PAIRS_PER_STATEMENT).map((pair) => ({
+          ...fromPair(pair),
+          account_id: this.accountId,
+          updated_at: updatedAt,
+        }));
         await trx
           .insertInto('sync_items')
           .values(rows)
@@ -175,6 +176,7 @@ export class SqlSyncStateStore implements SyncStateStore {
         ends_at: null,
         planning_deleted_seen_at: null,
         remote_deleted_seen_at: null,
+        unconfirmed: null,
         updated_at: intent.startedAt,
       })
       // A linked pair is never downgraded to an intent; a repeated intent refreshes its UID.
@@ -231,6 +233,7 @@ function toPair(row: SyncItemsTable): SyncPair {
     endsAt: Number(row.ends_at),
     planningDeletedSeenAt: nullableNumber(row.planning_deleted_seen_at),
     remoteDeletedSeenAt: nullableNumber(row.remote_deleted_seen_at),
+    ...(Number(row.unconfirmed) === 1 ? { unconfirmed: true } : {}),
   };
 }
 
@@ -248,6 +251,7 @@ function fromPair(pair: SyncPair): Omit<SyncItemsTable, 'account_id' | 'updated_
     ends_at: pair.endsAt,
     planning_deleted_seen_at: pair.planningDeletedSeenAt,
     remote_deleted_seen_at: pair.remoteDeletedSeenAt,
+    unconfirmed: pair.unconfirmed ? 1 : null,
   };
 }
 

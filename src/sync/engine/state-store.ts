@@ -18,6 +18,8 @@
  *     ends_at           BIGINT  NULL        --   to tell "left the window" from "deleted"
  *     planning_deleted_seen_at BIGINT NULL  -- when a deletion was first seen on each side
  *     remote_deleted_seen_at   BIGINT NULL
+ *     unconfirmed       INTEGER NULL        -- 1: we created the remote item and no run has seen
+ *                                           --   it since (NULL: confirmed); migration 0005
  *     updated_at        BIGINT  NOT NULL    -- when the row was last written (intent: started)
  *     PRIMARY KEY (account_id, task_id)
  *     UNIQUE (account_id, ref)              -- NULL refs (intents) do not collide
@@ -53,6 +55,14 @@ export interface SyncPair {
   endsAt: number;
   planningDeletedSeenAt: number | null;
   remoteDeletedSeenAt: number | null;
+  /**
+   * `true` while the calendar item is one the engine created (or restored) and no later run
+   * has seen it. The cursor saved by the creating run predates it, and a server that answers a
+   * sync-token with the net difference since then (Xandikos, Graph) never reports the deletion
+   * of an item that did not exist then: the next run reads such a pair back when unlisted.
+   * Absent: confirmed.
+   */
+  unconfirmed?: boolean;
 }
 
 /** Written before a remote create, so a crash between the create and its pair heals. */

@@ -186,7 +186,14 @@ async function linkMatch(
 /** Links a task and a calendar item; if they differ, the most recent one wins. */
 async function link(
   run: RunContext,
-  args: { task: PlanningTask; item: RemoteItem; kind: SyncPair['kind']; how: string },
+  args: {
+    task: PlanningTask;
+    item: RemoteItem;
+    kind: SyncPair['kind'];
+    how: string;
+    /** The item was not listed by this run: it may be newer than the run's cursor. */
+    unconfirmed?: boolean;
+  },
 ): Promise<void> {
   const { task, item } = args;
   // Unknown hashes make both sides "changed": the grid then links equal items as they are
@@ -194,7 +201,13 @@ async function link(
   const provisional: SyncPair = {
     ...pairAfterSync(
       run,
-      { taskId: task.id, ref: item.ref, uid: item.fields.uid, kind: args.kind },
+      {
+        taskId: task.id,
+        ref: item.ref,
+        uid: item.fields.uid,
+        kind: args.kind,
+        unconfirmed: args.unconfirmed === true,
+      },
       {
         planning: item.fields,
         remote: item.fields,
@@ -319,7 +332,7 @@ async function exportTask(run: RunContext, task: PlanningTask): Promise<void> {
     const created = await run.provider.create(fields);
     const pair = pairAfterSync(
       run,
-      { taskId: task.id, ref: created.ref, uid: fields.uid, kind },
+      { taskId: task.id, ref: created.ref, uid: fields.uid, kind, unconfirmed: true },
       {
         planning: fields,
         remote: fields,
@@ -359,6 +372,7 @@ async function linkExisting(
     item,
     kind: item.fields.kind,
     how: 'the calendar already held it',
+    unconfirmed: true,
   });
 }
 

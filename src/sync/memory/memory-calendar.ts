@@ -3,7 +3,8 @@
  * change log like an RFC 6578 sync-collection, and can misbehave the ways real servers do:
  * ETags rewritten on every read or missing after a write, lost races (412), expired cursors
  * that answer a complete listing, 5xx, rejected items, answers cut into pages, content
- * reformatted without a change in meaning, and a crash after a write but before it returns.
+ * reformatted without a change in meaning, a crash after a write but before it returns, and
+ * incremental answers that give only the net difference since the cursor.
  */
 import type { Clock } from '../../shared/clock.js';
 import { OrdoError } from '../../shared/errors.js';
@@ -40,6 +41,11 @@ export interface MemoryCalendarFaults {
    * and as the provider contract asks.
    */
   unwindowedDeltas: boolean;
+  /**
+   * Incremental answers compare the calendar at the cursor with now, as Xandikos and Graph do:
+   * an item created and deleted since the cursor is not reported at all.
+   */
+  netDifferenceDeltas: boolean;
   /** Writes whose label starts with this are rejected (`SYNC_REMOTE_REJECTED`). */
   rejectLabelPrefix: string | null;
   /** Listings are cut into pages of this many entries. */
@@ -76,6 +82,7 @@ const NO_FAULTS: MemoryCalendarFaults = {
   noLastModified: false,
   reformatOnWrite: false,
   unwindowedDeltas: false,
+  netDifferenceDeltas: false,
   rejectLabelPrefix: null,
   pageSize: null,
   unreadableRefs: new Set(),
@@ -92,6 +99,10 @@ export class MemoryCalendar implements CalendarProvider {
   writes = 0;
   calls = 0;
   private readonly tombstones = new Map<string, number>();
+  /** When each ref's current (or last) item came to be, on the `sequence` scale. */
+  private readonly born = new Map<string, number>();
+  /** Per ref, the spans [born, deleted) of the items it held before, for `existedAt`. */
+  private readonly pastLives = new Map<string, Array<[number, number]>>();
   private readonly pages = new Map<string, ChangeSet>();
   private seq = 0;
   private etagCounter = 0;
@@ -145,7 +156,11 @@ export class MemoryCalendar implements CalendarProvider {
   }
 
   userDelete(ref: string): void {
-    if (this.items.delete(ref)) this.tombstones.set(ref, ++this.seq);
+    if (!this.items.delete(ref)) return;
+    this.tombstones.set(ref, ++this.seq);
+    const lives = this.pastLives.get(ref) ?? [];
+    lives.push([this.born.get(ref) ?? 0, this.seq]);
+    this.pastLives.set(ref, lives);
   }
 
   /** The server rewrites the item's text without changing its meaning: new ETag, same fields. */
@@ -291,6 +306,7 @@ export class MemoryCalendar implements CalendarProvider {
 
   private store(ref: string, fields: SyncFields): void {
     this.tombstones.delete(ref);
+    if (!this.items.has(ref)) this.born.set(ref, this.seq + 1);
     this.items.set(ref, {
       ref,
       etag: this.newEtag(),
@@ -338,8 +354,18 @@ export class MemoryCalendar implements CalendarProvider {
       if (inside || this.faults.unwindowedDeltas) changed.push(this.read(item));
       else deleted.push(item.ref);
     }
-    for (const [ref, seq] of this.tombstones) if (seq > since.seq) deleted.push(ref);
+    for (const [ref, seq] of this.tombstones) {
+      if (seq <= since.seq) continue;
+      if (this.faults.netDifferenceDeltas && !this.existedAt(ref, since.seq)) continue;
+      deleted.push(ref);
+    }
     return { complete: false, changed, deleted, cursor: this.cursor(window) };
+  }
+
+  /** Whether the ref held an item in the state a cursor of `seq` describes. */
+  private existedAt(ref: string, seq: number): boolean {
+    const lives = this.pastLives.get(ref) ?? [];
+    return lives.some(([born, died]) => born <= seq && seq < died);
   }
 
   private paginate(answer: ChangeSet): ChangeSet {
