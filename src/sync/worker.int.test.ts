@@ -104,23 +104,30 @@ if (DIALECTS.includes('postgres')) {
         );
       }
 
-      // Each account's calendar answers slowly, so overlapping runs would show.
-      const active = new Map<string, number>();
+      // Each account's calendar answers slowly, so overlapping runs would show. One run may
+      // send several requests at once (appointments and tasks); an overlap is two workers on
+      // one calendar at the same time.
+      const active = new Map<string, Map<string, number>>();
       let overlaps = 0;
-      const slow: typeof fetch = async (input, init) => {
-        const calendar = new URL(String(input)).pathname.split('/').slice(0, 3).join('/');
-        const now = (active.get(calendar) ?? 0) + 1;
-        active.set(calendar, now);
-        if (now > 1 && init?.method === 'REPORT') overlaps += 1;
-        try {
-          await new Promise((done) => setTimeout(done, 20));
-          return await fetch(input, init);
-        } finally {
-          active.set(calendar, (active.get(calendar) ?? 1) - 1);
-        }
-      };
-      const workerA = syncOf(a).createWorker({ owner: 'A', fetch: slow, batch: 2 });
-      const workerB = syncOf(b).createWorker({ owner: 'B', fetch: slow, batch: 2 });
+      const slowFor =
+        (owner: string): typeof fetch =>
+        async (input, init) => {
+          const calendar = new URL(String(input)).pathname.split('/').slice(0, 3).join('/');
+          const owners = active.get(calendar) ?? new Map<string, number>();
+          active.set(calendar, owners);
+          owners.set(owner, (owners.get(owner) ?? 0) + 1);
+          if ([...owners.keys()].some((other) => other !== owner && owners.get(other)! > 0)) {
+            overlaps += 1;
+          }
+          try {
+            await new Promise((done) => setTimeout(done, 20));
+            return await fetch(input, init);
+          } finally {
+            owners.set(owner, owners.get(owner)! - 1);
+          }
+        };
+      const workerA = syncOf(a).createWorker({ owner: 'A', fetch: slowFor('A'), batch: 2 });
+      const workerB = syncOf(b).createWorker({ owner: 'B', fetch: slowFor('B'), batch: 2 });
       const drain = async (worker: typeof workerA) => {
         const all = [];
         for (let runs = await worker.runDue(); runs.length > 0; runs = await worker.runDue())
