@@ -12,7 +12,7 @@ export interface GraphProviderOptions extends GraphEventsProviderOptions {
   todoListId?: string;
 }
 
-const TODO_PREFIX = 'todo:';
+const TASK_REF_PREFIX = 'todo:';
 
 export function createGraphProvider(options: GraphProviderOptions): CalendarProvider {
   const events = createGraphEventsProvider(options);
@@ -20,10 +20,10 @@ export function createGraphProvider(options: GraphProviderOptions): CalendarProv
   const todo = createGraphTodoProvider({
     ...options,
     listId: options.todoListId,
-    refOf: (id) => `${TODO_PREFIX}${id}`,
-    taskIdOf: (ref) => ref.slice(TODO_PREFIX.length),
+    refOf: (id) => `${TASK_REF_PREFIX}${id}`,
+    taskIdOf: (ref) => ref.slice(TASK_REF_PREFIX.length),
   });
-  const side = (ref: string) => (ref.startsWith(TODO_PREFIX) ? todo : events);
+  const side = (ref: string) => (ref.startsWith(TASK_REF_PREFIX) ? todo : events);
   const kinds: readonly ItemKind[] = ['event', 'todo'];
 
   /**

@@ -213,7 +213,7 @@ export interface OutlookEventInput {
 }
 
 const DEFAULT_CALENDAR = 'default';
-const TODO_SPAN: Span = { start: -Infinity, end: Infinity };
+const TASK_LIST_SPAN: Span = { start: -Infinity, end: Infinity };
 
 export async function startGraphStandIn(options: GraphStandInOptions = {}): Promise<GraphStandIn> {
   const state = createState(options);
@@ -502,7 +502,7 @@ function changesSince(state: State, token: DeltaState): Json[] {
     if (!firstBefore.has(entry.id)) firstBefore.set(entry.id, entry.before);
   }
   const entries: Json[] = [];
-  const window = token.window ?? TODO_SPAN;
+  const window = token.window ?? TASK_LIST_SPAN;
   for (const [id, before] of firstBefore) {
     const current = currentOf(state, token.collection, id);
     const wasIn = before !== null && overlaps(before, window);
@@ -525,7 +525,7 @@ function currentOf(
     return { span: spanOf(event), json: eventJson(event, false) };
   }
   const task = state.lists.get(collection.slice('list:'.length))?.tasks.get(id);
-  return task ? { span: TODO_SPAN, json: taskJson(task, false) } : null;
+  return task ? { span: TASK_LIST_SPAN, json: taskJson(task, false) } : null;
 }
 
 function removed(id: string, reason: string): Json {
@@ -831,7 +831,7 @@ function oneTask(state: State, call: Call, listId: string, id: string): void {
   }
   if (method === 'DELETE') {
     state.lists.get(listId)!.tasks.delete(id);
-    logChange(state, `list:${listId}`, id, TODO_SPAN);
+    logChange(state, `list:${listId}`, id, TASK_LIST_SPAN);
     return send(call.res, 204, null);
   }
   if (method === 'PATCH') {
@@ -842,7 +842,7 @@ function oneTask(state: State, call: Call, listId: string, id: string): void {
     if ('dueDateTime' in input) task.due = readDateTime(input['dueDateTime']);
     if ('reminderDateTime' in input) task.reminder = readDateTime(input['reminderDateTime']);
     if ('isReminderOn' in input) task.isReminderOn = input['isReminderOn'] === true;
-    touchTask(state, task, TODO_SPAN);
+    touchTask(state, task, TASK_LIST_SPAN);
     return send(call.res, 200, taskJson(task, false));
   }
   send(call.res, 405, graphErr('invalidRequest', 'Method not allowed'));
