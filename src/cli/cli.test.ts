@@ -282,6 +282,10 @@ describe('ordo command line', () => {
     const bad = await ordo('config', 'set', 'company.timeZone', 'Nowhere/Land');
     expect(bad.stderr).toMatch(/SETTING_INVALID/);
     await ordo('config', 'set', 'mail.smtp.password', 's3cret-value');
+    const fromEnv = await ordo('config', 'set', 'sms.http.authToken', '--value-env', 'SECRET_PW');
+    expect(fromEnv.stdout.trim()).toBe('sms.http.authToken = (set)');
+    const unset = await ordo('config', 'set', 'sms.http.authToken', '--value-env', 'NOPE');
+    expect(unset.stderr).toMatch(/NOPE is not set/);
     const shown = await ordo('config', 'get', 'mail.smtp.password');
     expect(shown.stdout.trim()).toBe('(set)');
     const all = await ordo('config', 'get', '--json');

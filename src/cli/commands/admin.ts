@@ -79,14 +79,28 @@ function show(value: unknown, isSet: boolean | undefined): string {
 
 const configSet: Command = {
   words: ['config', 'set'],
-  usage: 'config set KEY VALUE',
-  summary: `Changes a setting. Keys: ${Object.keys(SETTINGS).join(', ')}.`,
+  usage: 'config set KEY (VALUE | --value-env VAR)',
+  summary:
+    'Changes a setting. For secrets, --value-env VAR reads the value from that environment ' +
+    'variable, so it never shows in the list of running processes. ' +
+    `Keys: ${Object.keys(SETTINGS).join(', ')}.`,
+  options: { 'value-env': { type: 'string' } },
   async run(ctx) {
     const [key, ...rest] = ctx.positionals;
-    if (!key || rest.length === 0) {
-      throw new OrdoError('VALIDATION', { message: 'usage: ordo config set KEY VALUE' });
+    const variable = stringOption(ctx, 'value-env');
+    if (!key || (rest.length === 0) === (variable === undefined)) {
+      throw new OrdoError('VALIDATION', {
+        message: 'usage: ordo config set KEY VALUE, or ordo config set KEY --value-env VAR',
+      });
     }
-    await ctx.ordo.settings.setFromText(key, rest.join(' '));
+    const value = variable === undefined ? rest.join(' ') : ctx.env[variable];
+    if (value === undefined) {
+      throw new OrdoError('VALIDATION', {
+        message: `The environment variable ${variable} is not set`,
+        details: { field: 'value-env' },
+      });
+    }
+    await ctx.ordo.settings.setFromText(key, value);
     const view = await ctx.ordo.settings.view(key);
     ctx.out.result(view, () => `${key} = ${show(view.value, view.isSet)}`);
   },
