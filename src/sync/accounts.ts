@@ -30,9 +30,17 @@ const DEFAULTS = {
   import_tasks: 1,
 } as const;
 
-const httpUrl = z
+/**
+ * A calendar address: http(s) only, and no `user:password@` part, which would put a secret
+ * in a column shown back by GET /api/sync/settings (the password field is write-only).
+ */
+export const httpUrl = z
   .url({ protocol: /^https?$/, message: 'an http:// or https:// address' })
-  .max(2000);
+  .max(2000)
+  .refine((url) => {
+    const parsed = new URL(url);
+    return parsed.username === '' && parsed.password === '';
+  }, 'an address without a user name or password in it (use the fields for them)');
 
 /** What a user may change (the API's PUT body and the command line's options). */
 export const settingsPatchSchema = z.object({
@@ -335,6 +343,7 @@ export class SyncAccounts {
     if (caldav.password === '') changes.caldav_password_sealed = null;
     else if (caldav.password)
       changes.caldav_password_sealed = this.options.secrets.seal(caldav.password);
+    else if (movesToAnotherServer(row, changes)) changes.caldav_password_sealed = null;
     return changes;
   }
 
@@ -354,6 +363,35 @@ export class SyncAccounts {
       .where('started_at', '<', kept.started_at)
       .execute();
   }
+}
+
+/**
+ * The stored password was typed for the server the account pointed at: an address on
+ * another origin without a new password forgets it, so changing a URL never sends the old
+ * password to a host it was not meant for.
+ */
+function movesToAnotherServer(row: SyncAccountRow, changes: Partial<SyncAccountRow>): boolean {
+  const moved = (before: string | null, after: string | null | undefined) =>
+    before !== null &&
+    after !== undefined &&
+    after !== null &&
+    originOf(after) !== originOf(before);
+  return (
+    moved(row.caldav_server_url, changes.caldav_server_url) ||
+    moved(row.caldav_calendar_url, changes.caldav_calendar_url)
+  );
+}
+
+/** Whether the stored password may be sent to `url`: one of the account's own origins. */
+export function storedPasswordServes(row: SyncAccountRow, url: string): boolean {
+  const origins = [row.caldav_server_url, row.caldav_calendar_url]
+    .filter((value): value is string => value !== null)
+    .map(originOf);
+  return origins.includes(originOf(url));
+}
+
+function originOf(url: string): string {
+  return new URL(url).origin;
 }
 
 /** An account may be switched on only when it can run: a calendar and a "who I am". */

@@ -1,4 +1,7 @@
 /** The synchronization and feed API through Fastify's injection, against a real Radicale. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { call, login, startTestServer, type TestServer } from '../http/test-helpers.js';
@@ -201,5 +204,53 @@ describeWithServer('sync and feed routes', startRadicale, (server) => {
     expect((await call(t.app, { url: '/feeds/not-a-real-token-at-all-0000.ics' })).statusCode).toBe(
       404,
     );
+  });
+
+  it('the stored password goes to the saved server only; no credentials inside URLs', async () => {
+    const heard: string[] = [];
+    const elsewhere = http.createServer((request, response) => {
+      heard.push(request.headers.authorization ?? '');
+      response.writeHead(404).end();
+    });
+    await new Promise<void>((done) => elsewhere.listen(0, '127.0.0.1', done));
+    const otherUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/`;
+    try {
+      const discovered = await call(t.app, {
+        method: 'POST',
+        url: '/api/sync/discover',
+        cookie,
+        body: { serverUrl: otherUrl, username: server().username },
+      });
+      expect(discovered.statusCode).toBe(400);
+      expect(discovered.json()).toMatchObject({
+        error: { code: 'VALIDATION', details: { field: 'password' } },
+      });
+      expect(heard).toEqual([]);
+
+      for (const body of [
+        { caldav: { calendarUrl: `http://u:secret@127.0.0.1:1/cal/` } },
+        { caldav: { serverUrl: `http://u:secret@127.0.0.1:1/` } },
+      ]) {
+        const res = await call(t.app, { method: 'PUT', url: '/api/sync/settings', cookie, body });
+        expect(res.statusCode).toBe(400);
+      }
+
+      const moved = await call(t.app, {
+        method: 'PUT',
+        url: '/api/sync/settings',
+        cookie,
+        body: { caldav: { calendarUrl: `${otherUrl}cal/` } },
+      });
+      expect(moved.json()).toMatchObject({ caldav: { passwordSet: false } });
+      const back = await call(t.app, {
+        method: 'PUT',
+        url: '/api/sync/settings',
+        cookie,
+        body: { caldav: { calendarUrl, password: password() } },
+      });
+      expect(back.json()).toMatchObject({ caldav: { calendarUrl, passwordSet: true } });
+    } finally {
+      elsewhere.close();
+    }
   });
 });

@@ -12,7 +12,12 @@ import { requireUser } from '../http/auth.js';
 import type { OrdoPlugin } from '../http/types.js';
 import type { User } from '../planning/types.js';
 import { isOrdoError, OrdoError } from '../shared/errors.js';
-import { settingsPatchSchema, type SyncAccountRow } from './accounts.js';
+import {
+  httpUrl,
+  settingsPatchSchema,
+  storedPasswordServes,
+  type SyncAccountRow,
+} from './accounts.js';
 import { discoverCalendars } from './caldav/index.js';
 import { syncOf } from './capability.js';
 import type { Feed } from './feeds.js';
@@ -22,7 +27,7 @@ const tags = ['sync'];
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const runsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 const discoverBody = z.object({
-  serverUrl: z.url({ protocol: /^https?$/ }).max(2000),
+  serverUrl: httpUrl,
   username: z.string().max(255).optional(),
   password: z.string().max(1000).optional().describe('Absent: the stored password is used'),
 });
@@ -78,7 +83,8 @@ export const syncRoutes: OrdoPlugin = async (app, { ordo }) => {
     async (request) => {
       const user = userOf(request);
       const body = discoverBody.parse(request.body);
-      const password = body.password ?? (await storedPassword(ordo, user));
+      const password =
+        body.password ?? (await storedPassword(ordo, { user, serverUrl: body.serverUrl }));
       const calendars = await discoverCalendars({
         serverUrl: body.serverUrl,
         username: body.username,
@@ -410,9 +416,24 @@ function feedUrl(request: FastifyRequest, token: string): string {
   return `${request.protocol}://${request.host}/feeds/${token}.ics`;
 }
 
-async function storedPassword(ordo: Ordo, user: User): Promise<string | undefined> {
+/**
+ * The stored password, for a discovery on the account's own server only: another address
+ * must come with its password, or discovery would hand the stored one to any host asked.
+ */
+async function storedPassword(
+  ordo: Ordo,
+  { user, serverUrl }: { user: User; serverUrl: string },
+): Promise<string | undefined> {
   const account = await syncOf(ordo).accounts.forUser(user.id);
-  return account ? syncOf(ordo).accounts.caldavPassword(account) : undefined;
+  const password = account ? syncOf(ordo).accounts.caldavPassword(account) : undefined;
+  if (password === undefined || !account) return undefined;
+  if (!storedPasswordServes(account, serverUrl)) {
+    throw new OrdoError('VALIDATION', {
+      message: 'Type the password: the stored one is kept for the saved server only',
+      details: { field: 'password' },
+    });
+  }
+  return password;
 }
 
 /** The settings as GET /api/sync/settings answers them: never the password nor the tokens. */
