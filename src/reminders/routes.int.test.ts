@@ -76,7 +76,12 @@ for (const dialect of ['sqlite', 'postgres'] as TestDialect[]) {
           },
           body: body === undefined ? undefined : JSON.stringify(body),
         });
-      return { ordo, clock, timers, reminders, address, person, stream, api };
+      const logout = (cookie: string) =>
+        fetch(`${address}/api/session`, {
+          method: 'DELETE',
+          headers: { cookie, 'x-ordo-csrf': '1' },
+        });
+      return { ordo, clock, timers, reminders, address, person, stream, api, logout };
     }
 
     it('pushes a due reminder to every page of its user, and nothing to others', async (ctx) => {
@@ -143,5 +148,38 @@ for (const dialect of ['sqlite', 'postgres'] as TestDialect[]) {
       app = null;
       expect(s.reminders.hub.size).toBe(0);
     });
+
+    it('ends a stream once its login is gone or its user has another resource', async (ctx) => {
+      if (!available) return ctx.skip();
+      const s = await start();
+      const alice = await s.person('alice');
+      const bob = await s.person('bob');
+      const page = await s.stream(alice.cookie);
+      const bobPage = await s.stream(bob.cookie);
+      expect(s.reminders.hub.size).toBe(2);
+
+      expect((await s.logout(alice.cookie)).status).toBe(204);
+      await s.ordo.tasks.create({
+        actor: SYSTEM,
+        input: taskInput({ resourceIds: [alice.resourceId], label: 'Médecin' }),
+      });
+      await s.timers.advance(2 * HOUR - 15 * MINUTE);
+      await waitUntil(() => s.reminders.hub.size === 1);
+      expect(page.events.map((e) => e.event)).toEqual(['snapshot']);
+
+      const other = await s.ordo.directory.createResource({ name: 'Other' });
+      const bobUser = await s.ordo.users.findByLogin('bob');
+      await s.ordo.users.update(bobUser!.id, { resourceId: other.id });
+      await waitUntil(() => s.reminders.hub.size === 0);
+      expect(bobPage.events.map((e) => e.event)).toEqual(['snapshot']);
+    });
   });
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

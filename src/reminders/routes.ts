@@ -5,8 +5,10 @@
  * idle stream, and `X-Accel-Buffering: no` keeps nginx from holding events back.
  */
 import type { ServerResponse } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { requireUser } from '../http/auth.js';
+import type { Ordo } from '../app/ordo.js';
+import { requireUser, SESSION_COOKIE } from '../http/auth.js';
 import type { OrdoPlugin } from '../http/types.js';
 import type { HubMessage } from './hub.js';
 import { startReminders } from './reminders.js';
@@ -100,10 +102,19 @@ export function reminderRoutesWith(options: ReminderRoutesOptions = {}): OrdoPlu
 
         let closed = false;
         let disconnect = () => {};
+        // The stream outlives the request that opened it: each write first checks that its
+        // login still holds (logged out, token revoked, user deleted or given another
+        // resource end the stream; the page reconnects as whoever is logged in then). The
+        // chain keeps the events in order.
+        const stillHolds = loginCheck(ordo, request);
+        let writes = Promise.resolve();
         const write = (chunk: string) => {
-          if (closed) return;
-          if (raw.writableLength > MAX_BUFFERED_BYTES) raw.destroy();
-          else raw.write(chunk);
+          writes = writes.then(async () => {
+            if (closed) return;
+            if (!(await stillHolds())) raw.end();
+            else if (raw.writableLength > MAX_BUFFERED_BYTES) raw.destroy();
+            else raw.write(chunk);
+          });
         };
         const heartbeat = setInterval(() => write(': ping\n\n'), heartbeatMs);
         raw.on('close', () => {
@@ -124,6 +135,30 @@ export function reminderRoutesWith(options: ReminderRoutesOptions = {}): OrdoPlu
         }
       },
     );
+  };
+}
+
+/**
+ * Whether the credentials that opened a stream still name the same user with the same
+ * resource; a failed lookup counts as "no", which only ends the stream.
+ */
+function loginCheck(ordo: Ordo, request: FastifyRequest): () => Promise<boolean> {
+  const opened = request.ordoUser;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  const cookie = request.cookies[SESSION_COOKIE];
+  const userIdNow = () => {
+    if (bearer) return ordo.sessions.userOfApiToken(bearer);
+    return cookie ? ordo.sessions.userOf(cookie) : Promise.resolve(null);
+  };
+  return async () => {
+    try {
+      const userId = await userIdNow();
+      if (!opened || userId !== opened.id) return false;
+      const user = await ordo.users.get(userId);
+      return user.resourceId === opened.resourceId;
+    } catch {
+      return false;
+    }
   };
 }
 
