@@ -66,6 +66,10 @@ export const ERRORS = {
   },
   SYNC_DUPLICATE_UID: { status: 502, message: 'The calendar holds several items with one UID' },
   SYNC_RECONNECT: { status: 401, message: 'The calendar account must be connected again' },
+  SYNC_ADDRESS_REFUSED: {
+    status: 400,
+    message: 'Ordo does not fetch this address (link-local, multicast or not http)',
+  },
 
   // Mail and SMS
   MAIL_NOT_CONFIGURED: { status: 400, message: 'E-mail sending is not set up' },
