@@ -287,24 +287,30 @@ export class SyncAccounts {
 
   async mark(input: { accountId: string; taskId: string; kind: 'event' | 'todo' }): Promise<void> {
     const now = this.options.clock.now();
-    await this.db
-      .insertInto('task_sync_marks')
-      .values({
-        account_id: input.accountId,
-        task_id: input.taskId,
-        kind: input.kind,
-        created_at: now,
-      })
-      .onConflict((oc) => oc.columns(['account_id', 'task_id']).doUpdateSet({ kind: input.kind }))
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('task_sync_marks')
+        .values({
+          account_id: input.accountId,
+          task_id: input.taskId,
+          kind: input.kind,
+          created_at: now,
+        })
+        .onConflict((oc) => oc.columns(['account_id', 'task_id']).doUpdateSet({ kind: input.kind }))
+        .execute();
+      await touchAccount(trx, input.accountId, now);
+    });
   }
 
   async unmark(accountId: string, taskId: string): Promise<void> {
-    await this.db
-      .deleteFrom('task_sync_marks')
-      .where('account_id', '=', accountId)
-      .where('task_id', '=', taskId)
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .deleteFrom('task_sync_marks')
+        .where('account_id', '=', accountId)
+        .where('task_id', '=', taskId)
+        .execute();
+      await touchAccount(trx, accountId, this.options.clock.now());
+    });
   }
 
   private get db(): Db {
@@ -424,4 +430,16 @@ function runOf(row: Selectable<SyncRunsTable>): SyncRun {
     actions: JSON.parse(row.actions) as SyncReport['actions'],
     errors: JSON.parse(row.errors) as RunError[],
   };
+}
+
+/**
+ * A manual mark changed: the account's `updated_at` says so, so the engine's no-change
+ * shortcut (which reads `updated_at`, marks having no deletion time) runs in full next time.
+ */
+async function touchAccount(db: Db, accountId: string, now: number): Promise<void> {
+  await db
+    .updateTable('sync_accounts')
+    .set({ updated_at: now })
+    .where('id', '=', accountId)
+    .execute();
 }

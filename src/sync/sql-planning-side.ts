@@ -11,7 +11,13 @@ import { syncRights } from '../planning/rights.js';
 import { taskFromRow } from '../planning/task-rows.js';
 import type { Task } from '../planning/types.js';
 import { isOrdoError, OrdoError } from '../shared/errors.js';
-import type { DeletedTask, PlanningRights, PlanningSide, PlanningTask } from './engine/index.js';
+import type {
+  DeletedTask,
+  OwnWrites,
+  PlanningRights,
+  PlanningSide,
+  PlanningTask,
+} from './engine/index.js';
 import type { ItemKind, SyncFields, SyncWindow } from './provider.js';
 import './tables.js';
 
@@ -66,6 +72,66 @@ export class SqlPlanningSide implements PlanningSide {
     const context = await ordo.users.rightsFor(actor, () => ordo.directory.departmentMap());
     if (!context) return { readOnly: false, canAdd: true, canModify: true, canDelete: true };
     return syncRights(context);
+  }
+
+  get scope(): string {
+    return this.resourceId;
+  }
+
+  /**
+   * Tasks of the resource or linked by the account (one moved to another resource leaves the
+   * calendar), tombstones of linked tasks, marks set since `at`; a mark removed, or a setting
+   * changed, updates the account row (`accounts.ts`).
+   */
+  async changedSince(at: number, except?: OwnWrites): Promise<boolean> {
+    const { ordo, accountId } = this.options;
+    const db = ordo.store.db;
+    const account = await db
+      .selectFrom('sync_accounts')
+      .select('updated_at')
+      .where('id', '=', accountId)
+      .executeTakeFirst();
+    if (!account || Number(account.updated_at) >= at) return true;
+
+    const linked = db
+      .selectFrom('sync_items')
+      .select('task_id')
+      .where('account_id', '=', accountId);
+    const tasks = await db
+      .selectFrom('tasks')
+      .select(['id', 'modified_at'])
+      .where('modified_at', '>=', at)
+      .where((eb) =>
+        eb.or([
+          eb(
+            'id',
+            'in',
+            eb
+              .selectFrom('task_resources')
+              .select('task_id')
+              .where('resource_id', '=', this.resourceId),
+          ),
+          eb('id', 'in', linked),
+        ]),
+      )
+      .execute();
+    if (tasks.some((row) => except?.tasks.get(row.id) !== Number(row.modified_at))) return true;
+
+    const tombstones = await db
+      .selectFrom('task_tombstones')
+      .select('task_id')
+      .where('deleted_at', '>=', at)
+      .where('task_id', 'in', linked)
+      .execute();
+    if (tombstones.some((row) => !except?.deleted.has(row.task_id))) return true;
+
+    const marks = await db
+      .selectFrom('task_sync_marks')
+      .select('task_id')
+      .where('account_id', '=', accountId)
+      .where('created_at', '>=', at)
+      .execute();
+    return marks.some((row) => !except?.tasks.has(row.task_id));
   }
 
   async listTasks(window: SyncWindow): Promise<PlanningTask[]> {

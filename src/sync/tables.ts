@@ -33,6 +33,8 @@ export interface SyncAccountsTable {
   import_tasks: number;
   sync_cursor: string | null;
   sync_cursor_saved_at: number | null;
+  /** The engine's `RunMark` (JSON), saved with the cursor; migration 0006. */
+  sync_run_mark: string | null;
   next_run_at: number;
   /** While a process runs the account: until when its claim holds, and whose it is. */
   lease_until: number | null;

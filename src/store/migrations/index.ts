@@ -9,6 +9,7 @@ import * as sync from './0002-sync.js';
 import * as mail from './0003-mail.js';
 import * as reminders from './0004-reminders.js';
 import * as syncConfirm from './0005-sync-confirm.js';
+import * as syncRunMark from './0006-sync-run-mark.js';
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-planning': planning,
@@ -16,4 +17,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003-mail': mail,
   '0004-reminders': reminders,
   '0005-sync-confirm': syncConfirm,
+  '0006-sync-run-mark': syncRunMark,
 };

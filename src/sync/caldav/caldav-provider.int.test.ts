@@ -102,6 +102,51 @@ for (const [name, start] of SERVERS) {
       expect(listed.changed).toHaveLength(1);
       expect(counted.count() - before).toBe(3);
     });
+
+    it('answers an unchanged calendar with one getctag; a create, edit or delete changes it', async () => {
+      const counted = countingFetch();
+      const url = await server().createCalendar();
+      const provider = createCalDavProvider({
+        ...credentials(server()),
+        calendarUrl: url,
+        timeZone: 'Europe/Paris',
+        fetch: counted.fetch,
+      });
+      let cursor = (await provider.listChanges(null, CONTRACT_WINDOW)).cursor;
+      expect(decodeCursor(cursor)?.ctag).toBeTruthy();
+      const quiet = async () => {
+        const before = counted.count();
+        const answer = await provider.listChanges(cursor, CONTRACT_WINDOW);
+        expect(answer).toMatchObject({ complete: false, changed: [], deleted: [] });
+        expect(answer.cursor).toBe(cursor);
+        expect(counted.count() - before).toBe(1);
+      };
+      const next = async () => {
+        const answer = await provider.listChanges(cursor, CONTRACT_WINDOW);
+        cursor = answer.cursor;
+        return answer;
+      };
+      await quiet();
+
+      // Written by another client (raw HTTP), as a user's phone would.
+      const itemUrl = `${url}from-elsewhere.ics`;
+      const put = (label: string) =>
+        fetch(itemUrl, {
+          method: 'PUT',
+          headers: { 'Content-Type': 'text/calendar', ...basicAuth(server()) },
+          body: toICalendar(contractFields({ uid: 'elsewhere-1', label }), { timeZone: 'UTC' }),
+        });
+      expect((await put('first')).status).toBe(201);
+      expect((await next()).changed.map((item) => item.fields.label)).toEqual(['first']);
+      await quiet();
+      expect([200, 201, 204]).toContain((await put('second')).status);
+      expect((await next()).changed.map((item) => item.fields.label)).toEqual(['second']);
+      await quiet();
+      const deleted = await fetch(itemUrl, { method: 'DELETE', headers: basicAuth(server()) });
+      expect([200, 204]).toContain(deleted.status);
+      expect((await next()).deleted).toEqual([new URL(itemUrl).pathname]);
+      await quiet();
+    });
   });
 }
 
@@ -115,12 +160,15 @@ function credentials(server: CalDavServer) {
   return { username: server.username, password: server.password };
 }
 
-/** Replaces the sync-token by one the server never issued, as after Radicale's 30 days. */
+/**
+ * Replaces the sync-token by one the server never issued, as after Radicale's 30 days, and the
+ * ctag by an old one (the calendar changed in those days; unchanged, the ctag alone answers).
+ */
 function expireToken(cursor: string): string {
   const decoded = decodeCursor(cursor);
   if (!decoded?.token) throw new Error(`No sync-token in ${cursor}`);
   const forged = decoded.token.replace(/[0-9a-f]{8}$/, '00000000');
-  return encodeCursor({ ...decoded, token: forged });
+  return encodeCursor({ ...decoded, token: forged, ctag: 'an-old-ctag' });
 }
 
 function countingFetch() {

@@ -161,18 +161,18 @@ describe('CalDAV provider listing', () => {
     expect(changes.complete).toBe(true);
   });
 
-  it('a first sync reads the collection once, without the ctag, then the window', async () => {
+  it('a first sync reads the collection once, its ctag included, then the window', async () => {
     const { provider, seen } = providerWith([
       collectionInfo('t1'),
       multistatus(withData('/cal/work/a.ics', 'a', '1')),
     ]);
     const changes = await provider.listChanges(null, CONTRACT_WINDOW);
     expect(seen.map((s) => [s.method, s.body.includes('getctag')])).toEqual([
-      ['PROPFIND', false],
+      ['PROPFIND', true],
       ['REPORT', false],
     ]);
     expect(changes.changed.map((item) => item.ref)).toEqual(['/cal/work/a.ics']);
-    expect(decodeCursor(changes.cursor)).toMatchObject({ token: 't1', ctag: null });
+    expect(decodeCursor(changes.cursor)).toMatchObject({ token: 't1' });
   });
 
   it('answers no change in one request', async () => {
@@ -181,6 +181,42 @@ describe('CalDAV provider listing', () => {
     expect(changes).toMatchObject({ complete: false, changed: [], deleted: [] });
     expect(seen).toHaveLength(1);
     expect(seen[0]?.headers.depth).toBe('0');
+  });
+
+  const ctagAnswer = (ctag: string) =>
+    multistatus(
+      member(
+        '/cal/work/',
+        `<cs:getctag xmlns:cs="http://calendarserver.org/ns/">${ctag}</cs:getctag>`,
+      ),
+    );
+  const both = encodeCursor({ token: 'tok-1', ctag: 'c1', window: CONTRACT_WINDOW, count: 10 });
+
+  it('with a ctag in the cursor, answers an unchanged ctag in one getctag PROPFIND', async () => {
+    const { provider, seen } = providerWith([ctagAnswer('c1')]);
+    const changes = await provider.listChanges(both, CONTRACT_WINDOW);
+    expect(changes).toMatchObject({ complete: false, changed: [], deleted: [], cursor: both });
+    expect(seen.map((s) => [s.method, s.headers.depth])).toEqual([['PROPFIND', '0']]);
+    expect(seen[0]?.body).toContain('getctag');
+    expect(seen[0]?.body).not.toContain('sync-token');
+  });
+
+  it('a changed ctag is followed by sync-collection; the ctag read first is kept', async () => {
+    const { provider, seen } = providerWith([
+      ctagAnswer('c2'),
+      multistatus(gone('/cal/work/a.ics'), 'tok-2'),
+    ]);
+    const changes = await provider.listChanges(both, CONTRACT_WINDOW);
+    expect(changes).toMatchObject({ complete: false, deleted: ['/cal/work/a.ics'] });
+    expect(seen.map((s) => s.method)).toEqual(['PROPFIND', 'REPORT']);
+    expect(decodeCursor(changes.cursor)).toMatchObject({ token: 'tok-2', ctag: 'c2' });
+  });
+
+  it('a server that stops giving a ctag is asked sync-collection alone next time', async () => {
+    const { provider } = providerWith([ctagAnswer(''), multistatus('', 'tok-2')]);
+    const changes = await provider.listChanges(both, CONTRACT_WINDOW);
+    expect(changes).toMatchObject({ complete: false, changed: [], deleted: [] });
+    expect(decodeCursor(changes.cursor)).toMatchObject({ token: 'tok-2', ctag: null });
   });
 });
 
@@ -201,18 +237,20 @@ describe('CalDAV provider on a server with only getctag', () => {
     expect(seen).toHaveLength(1);
   });
 
-  it('a first sync asks the ctag only once the server turns out to lack sync-collection', async () => {
+  it('a first sync on a server without sync-collection keeps the ctag', async () => {
     const { provider, seen } = providerWith([
       multistatus(
-        member('/cal/work/', '<d:resourcetype><d:collection/><c:calendar/></d:resourcetype>'),
+        member(
+          '/cal/work/',
+          '<d:resourcetype><d:collection/><c:calendar/></d:resourcetype>' +
+            '<cs:getctag xmlns:cs="http://calendarserver.org/ns/">c1</cs:getctag>',
+        ),
       ),
-      ctagInfo('c1'),
       multistatus(withData('/cal/work/a.ics', 'a', '1')),
       multistatus(''),
     ]);
     const changes = await provider.listChanges(null, CONTRACT_WINDOW);
     expect(seen.map((s) => [s.method, s.body.includes('getctag')])).toEqual([
-      ['PROPFIND', false],
       ['PROPFIND', true],
       ['REPORT', false],
       ['REPORT', false],

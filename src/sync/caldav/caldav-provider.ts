@@ -4,9 +4,10 @@
  * continue a truncated (507) answer and returns 412s instead of throwing, so every status
  * would have to be checked again around it. Our client is short and checks each one.
  *
- * Costs, in requests: a no-change sync is one sync-collection REPORT (one PROPFIND for
- * servers with only getctag); a first sync is one PROPFIND plus one time-range
- * calendar-query per kind the calendar holds.
+ * Costs, in requests: a no-change sync is one getctag PROPFIND (one sync-collection REPORT
+ * when the server gave no ctag); a change costs one sync-collection REPORT more, plus the
+ * multigets; a first sync is one PROPFIND plus one time-range calendar-query per kind the
+ * calendar holds.
  */
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
@@ -29,7 +30,7 @@ import {
   type ListingContext,
 } from './caldav-listing.js';
 import { collectionUrlOf, normalizeRef, refForUid, urlOf } from './caldav-refs.js';
-import { readCollectionInfo, type CollectionInfo } from './collection-info.js';
+import { readCollectionInfo, readCtag, type CollectionInfo } from './collection-info.js';
 import { createDavClient, type RetryOptions } from './dav-client.js';
 import { createItemWriter } from './caldav-writes.js';
 import { fromICalendar, isMappingProblem } from './ical-mapping.js';
@@ -88,15 +89,9 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
     clock: options.clock,
   });
 
-  /**
-   * The collection's description; without `ctag`, the ctag is asked for only when the server
-   * turns out to lack sync-collection (one more PROPFIND, on such servers only).
-   */
-  async function describe(ask: { ctag: boolean }): Promise<CollectionInfo> {
-    let info = await readCollectionInfo(client, collectionUrl, ask);
-    if (!ask.ctag && !(info.supportsSyncCollection && info.syncToken)) {
-      info = await readCollectionInfo(client, collectionUrl, { ctag: true });
-    }
+  /** The collection's description, its ctag included (see `listChanges`). */
+  async function describe(): Promise<CollectionInfo> {
+    const info = await readCollectionInfo(client, collectionUrl);
     kinds = options.kinds ? options.kinds.filter((k) => info.kinds.includes(k)) : info.kinds;
     return info;
   }
@@ -105,17 +100,27 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
     const previous = decodeCursor(cursor);
     if (cursor !== null && previous === null) logger.info('cursor unreadable, listing all');
 
-    if (previous?.token) {
+    if (previous?.token && previous.ctag) {
+      // getctag first (about 120 ms on Radicale with 5,000 events, sync-collection 165 ms):
+      // unchanged, the answer is "no change" in one request. Read BEFORE the sync-token, so
+      // a change landing between the two requests changes the next run's ctag too.
+      const ctag = await readCtag(client, collectionUrl);
+      if (ctag !== null && ctag === previous.ctag) return listNewSlices(previous, window);
+      const changes = await listSinceToken({ ...previous, ctag }, window);
+      if (changes) return changes;
+    } else if (previous?.token) {
       const changes = await listSinceToken(previous, window);
       if (changes) return changes;
     } else if (previous?.ctag) {
-      const info = await describe({ ctag: true });
+      const info = await describe();
       if (info.ctag === previous.ctag) return listNewSlices(previous, window);
       // TODO(a ctag-only server is in the test matrix): list ETags and multiget only what
       // differs from the engine's state instead of a complete listing with data.
       return listAll(window, info);
     }
-    return listAll(window, await describe({ ctag: false }));
+    // The ctag is asked with the sync-token (one PROPFIND: neither can change between them)
+    // so the next runs can ask it alone; it costs a first sync about 170 ms on Radicale.
+    return listAll(window, await describe());
   }
 
   /** A complete listing: one time-range query per kind, after reading the token (RFC 6578

@@ -52,6 +52,25 @@ export async function readCollectionInfo(
   return toCollectionInfo(response);
 }
 
+/**
+ * The collection's getctag alone (Depth 0): the cheapest "anything changed?" a server answers.
+ * `null` when it keeps none; a server answering with anything but 207 fails as `readCollectionInfo`.
+ */
+export async function readCtag(client: DavClient, url: string): Promise<string | null> {
+  const answer = await client.send({
+    method: 'PROPFIND',
+    url,
+    headers: { ...XML_HEADERS, Depth: '0' },
+    body: propfindBody(['CS:getctag']),
+  });
+  if (answer.status !== 207) {
+    const code = answer.status === 403 ? 'SYNC_REMOTE_AUTH' : 'SYNC_REMOTE_PROTOCOL';
+    throw remoteError(code, { href: pathOf(url), status: answer.status, body: answer.body });
+  }
+  const response = readMultistatus(answer.body, url)[0];
+  return (response && readText(response.props.getctag)) || null;
+}
+
 export function toCollectionInfo(response: DavResponse): CollectionInfo {
   const props = response.props;
   const resourceType = asNode(props.resourcetype) ?? {};

@@ -9,7 +9,7 @@ import type {
 } from '../provider.js';
 import type { Allowed } from './decide.js';
 import { comparable, contentHash, spanOf } from './fields.js';
-import type { PlanningRights, PlanningSide, PlanningTask } from './planning-side.js';
+import type { OwnWrites, PlanningRights, PlanningSide, PlanningTask } from './planning-side.js';
 import type { ReportBuilder } from './report.js';
 import { importsKind, type SyncSettings } from './settings.js';
 import type { SyncPair, SyncStateStore } from './state-store.js';
@@ -31,6 +31,8 @@ export interface RunContext {
   blocked: Set<string>;
   /** Refs this run saw on the calendar (listed, or read back): their items predate its cursor. */
   seen: Set<string>;
+  /** The planning writes this run made, as `planning` records them (see `run-sync.ts`). */
+  ownWrites: OwnWrites;
 }
 
 /** One side of a pair as this run found it. `unseen`: not examined (outside the window). */

@@ -40,8 +40,30 @@ export interface PlanningRights {
   canDelete: boolean;
 }
 
+/** The planning writes one run made: task id → the `modifiedAt` it wrote, and deletions. */
+export interface OwnWrites {
+  tasks: ReadonlyMap<string, number>;
+  deleted: ReadonlySet<string>;
+}
+
 export interface PlanningSide {
   rights(): Promise<PlanningRights>;
+
+  /**
+   * Optional: whose tasks these are (the resource). Part of what a run is read with: when it
+   * changes, the next run reads everything.
+   */
+  readonly scope?: string;
+
+  /**
+   * Optional: whether anything `listTasks`, `lookupTasks` or the manual marks would show
+   * differently may have changed at or after `at` (epoch ms): a task modified, a task deleted,
+   * a mark set or removed, the account's settings changed. `except` lists writes that do not
+   * count (a run's own, as it made them; a task written since by anyone else does count).
+   * Lets the engine skip reading every task when nothing can have changed on either side;
+   * `true` when in doubt.
+   */
+  changedSince?(at: number, except?: OwnWrites): Promise<boolean>;
 
   /** The user's resource's tasks that touch the window, exportable or not. Never unavailabilities. */
   listTasks(window: SyncWindow): Promise<PlanningTask[]>;
@@ -157,6 +179,16 @@ export class MemoryPlanning implements PlanningSide {
 
   async rights(): Promise<PlanningRights> {
     return { ...this.currentRights };
+  }
+
+  async changedSince(at: number, except?: OwnWrites): Promise<boolean> {
+    for (const task of this.tasks.values()) {
+      if (task.modifiedAt >= at && except?.tasks.get(task.id) !== task.modifiedAt) return true;
+    }
+    for (const [id, deletedAt] of this.tombstones) {
+      if (deletedAt >= at && !except?.deleted.has(id)) return true;
+    }
+    return false;
   }
 
   async listTasks(window: SyncWindow): Promise<PlanningTask[]> {

@@ -3,10 +3,12 @@
  * changed on both sides, decide each pair on the grid, write each decision with its state,
  * then save the cursor.
  */
+import { createHash } from 'node:crypto';
+
 import type { Clock } from '../../shared/clock.js';
 import { isOrdoError, OrdoError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import type { CalendarProvider, ChangeSet, RemoteItem } from '../provider.js';
+import type { CalendarProvider, ChangeSet, RemoteItem, SyncWindow } from '../provider.js';
 import {
   confirmSeenPairs,
   forgetPair,
@@ -17,10 +19,15 @@ import {
 } from './context.js';
 import { overlaps, spanOf } from './fields.js';
 import { syncPair } from './pair-sync.js';
-import { isDeleted, type PlanningSide, type PlanningTask } from './planning-side.js';
+import {
+  isDeleted,
+  type PlanningRights,
+  type PlanningSide,
+  type PlanningTask,
+} from './planning-side.js';
 import { ReportBuilder, type SyncReport } from './report.js';
 import { syncWindow, type SyncSettings } from './settings.js';
-import type { SyncPair, SyncStateStore } from './state-store.js';
+import type { RunMark, SyncPair, SyncStateStore } from './state-store.js';
 import { syncUnlinked } from './unlinked-sync.js';
 
 export interface RunSyncOptions {
@@ -44,9 +51,13 @@ const EMPTY_LISTING_PROBES = 10;
  * although items were known there (`SYNC_EMPTY_LISTING`); per-item failures are reported.
  */
 export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
-  const run = await openRun(options);
-  const cursor = await options.state.loadCursor();
-  const changes = await listAllChanges(run, cursor);
+  const start = await startRun(options);
+  const changes = await listAllChanges(options.provider, start);
+  if (await nothingCanHaveChanged(options, { start, changes })) {
+    return finishQuietRun(options, { start, changes });
+  }
+
+  const run = await openRun(options, start);
   run.report.listing = changes.complete ? 'complete' : 'incremental';
   await guardEmptyListing(run, changes);
 
@@ -83,7 +94,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   // Every create of this run has either linked its pair or failed for good: what is left
   // of the intents (from a run that stopped) has been healed above.
   for (const intent of await run.state.loadIntents()) await run.state.deleteIntent(intent.taskId);
-  await run.state.saveCursor(changes.cursor);
+  await run.state.saveCursor(changes.cursor, await markOf(run, start));
   await confirmSeenPairs(run);
 
   const report = run.report.build(run.clock.now());
@@ -94,24 +105,127 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   return report;
 }
 
-async function openRun(options: RunSyncOptions): Promise<RunContext> {
-  const now = options.clock.now();
+/** What a run reads before the calendar's answer: its time, window, rights and cursor. */
+interface RunStart {
+  startedAt: number;
+  window: SyncWindow;
+  rights: PlanningRights;
+  cursor: string | null;
+  /** Digest of what the planning is read with; a run mark is only good for the same one. */
+  fingerprint: string;
+}
+
+async function startRun(options: RunSyncOptions): Promise<RunStart> {
+  const startedAt = options.clock.now();
+  const window = syncWindow(options.settings, startedAt);
+  const rights = await options.planning.rights();
+  const cursor = await options.state.loadCursor();
+  // The window changes with the day, so a new day never takes the shortcut: tasks that
+  // entered the window must be read.
+  const read = [options.settings, window, rights, options.planning.scope ?? null];
+  const fingerprint = createHash('sha256').update(JSON.stringify(read)).digest('base64url');
+  return { startedAt, window, rights, cursor, fingerprint };
+}
+
+/**
+ * Whether the run can stop at the calendar's answer: the calendar reports no change since the
+ * cursor, the planning none since the last finished run (read with the same settings, window,
+ * rights and resource), and no intent or unconfirmed pair waits to be read back. Any doubt
+ * (a store or planning side that cannot tell, no mark) runs in full.
+ */
+async function nothingCanHaveChanged(
+  options: RunSyncOptions,
+  args: { start: RunStart; changes: ChangeSet },
+): Promise<boolean> {
+  const { state, planning } = options;
+  const { changes, start } = args;
+  if (changes.complete || changes.changed.length > 0 || changes.deleted.length > 0) return false;
+  if (!state.loadRunMark || !state.hasPending || !planning.changedSince) return false;
+  const mark = await state.loadRunMark();
+  if (!mark || mark.fingerprint !== start.fingerprint) return false;
+  if (await state.hasPending()) return false;
+  return !(await planning.changedSince(mark.settledAt));
+}
+
+/** Saves the new cursor with a mark settled at this run's start: later changes count next. */
+async function finishQuietRun(
+  options: RunSyncOptions,
+  args: { start: RunStart; changes: ChangeSet },
+): Promise<SyncReport> {
+  const { start, changes } = args;
+  const mark = { settledAt: start.startedAt, fingerprint: start.fingerprint };
+  await options.state.saveCursor(changes.cursor, mark);
+  const builder = new ReportBuilder(start.startedAt);
+  builder.listing = 'incremental';
+  const report = builder.build(options.clock.now());
+  options.logger
+    .child({ component: 'sync-engine' })
+    .info({ counts: report.counts, listing: report.listing }, 'sync run finished: no change');
+  return report;
+}
+
+/**
+ * The mark a full run leaves. Planning changes from its start on count for the next run,
+ * except its own writes: when the planning confirms that nothing but them changed since the
+ * start, the mark settles at the time of that check (else the next run would read everything
+ * again only to find its predecessor's writes).
+ */
+async function markOf(run: RunContext, start: RunStart): Promise<RunMark> {
+  const mark = { settledAt: start.startedAt, fingerprint: start.fingerprint };
+  const own = run.ownWrites;
+  if (!run.planning.changedSince || (own.tasks.size === 0 && own.deleted.size === 0)) return mark;
+  const checkedAt = run.clock.now();
+  if (await run.planning.changedSince(start.startedAt, own)) return mark;
+  return { ...mark, settledAt: checkedAt };
+}
+
+async function openRun(options: RunSyncOptions, start: RunStart): Promise<RunContext> {
   const pairs = await options.state.loadPairs();
+  const ownWrites = { tasks: new Map<string, number>(), deleted: new Set<string>() };
   return {
     ...options,
+    planning: recordingWrites(options.planning, ownWrites),
+    ownWrites,
     logger: options.logger.child({ component: 'sync-engine' }),
-    rights: await options.planning.rights(),
-    window: syncWindow(options.settings, now),
-    report: new ReportBuilder(now),
+    rights: start.rights,
+    window: start.window,
+    report: new ReportBuilder(start.startedAt),
     pairs: new Map(pairs.map((pair) => [pair.taskId, pair])),
     blocked: new Set(),
     seen: new Set(),
   };
 }
 
+/** `planning` with its writes recorded in `own` as they succeed (see `markOf`). */
+function recordingWrites(
+  planning: PlanningSide,
+  own: { tasks: Map<string, number>; deleted: Set<string> },
+): PlanningSide {
+  const wrapped = Object.create(planning) as PlanningSide;
+  const keep = (task: PlanningTask) => {
+    own.tasks.set(task.id, task.modifiedAt);
+    return task;
+  };
+  wrapped.createTask = async (fields) => keep(await planning.createTask(fields));
+  wrapped.updateTask = async (taskId, fields) => keep(await planning.updateTask(taskId, fields));
+  wrapped.deleteTask = async (taskId) => {
+    // Recorded first: a delete that throws may still have deleted (a crash after the write).
+    own.deleted.add(taskId);
+    await planning.deleteTask(taskId);
+  };
+  if (planning.createTasks) {
+    const createTasks = planning.createTasks.bind(planning);
+    wrapped.createTasks = async (fields) => (await createTasks(fields)).map(keep);
+  }
+  return wrapped;
+}
+
 /** Reads the changes, continuing a paged answer; later pages override earlier ones. */
-async function listAllChanges(run: RunContext, cursor: string | null): Promise<ChangeSet> {
-  let page = await run.provider.listChanges(cursor, run.window);
+async function listAllChanges(
+  provider: CalendarProvider,
+  args: { cursor: string | null; window: SyncWindow },
+): Promise<ChangeSet> {
+  let page = await provider.listChanges(args.cursor, args.window);
   const complete = page.complete;
   const changed = new Map<string, RemoteItem>();
   const deleted = new Set<string>();
@@ -130,7 +244,7 @@ async function listAllChanges(run: RunContext, cursor: string | null): Promise<C
         message: 'The calendar kept answering with more pages',
       });
     }
-    page = await run.provider.listChanges(page.cursor, run.window);
+    page = await provider.listChanges(page.cursor, args.window);
   }
   return { complete, changed: [...changed.values()], deleted: [...deleted], cursor: page.cursor };
 }

@@ -30,6 +30,7 @@ async function database(): Promise<Kysely<SyncStateDatabase>> {
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('sync_cursor', 'text')
     .addColumn('sync_cursor_saved_at', 'bigint')
+    .addColumn('sync_run_mark', 'text')
     .execute();
   await db
     .insertInto('sync_accounts')
@@ -79,6 +80,17 @@ describe('SqlSyncStateStore on SQLite', () => {
 
     await store.saveCursor('seq:1');
     expect(await store.loadCursor()).toBe('seq:1');
+    expect(await store.loadRunMark()).toBeNull();
+    await store.saveCursor('seq:2', { settledAt: T0, fingerprint: 'f' });
+    expect(await store.loadRunMark()).toEqual({ settledAt: T0, fingerprint: 'f' });
+    expect(await store.hasPending()).toBe(false);
+    await store.savePair({ ...pair, unconfirmed: true });
+    expect(await store.hasPending()).toBe(true);
+    await store.savePair(pair);
+    expect(await store.hasPending()).toBe(false);
+    await store.saveIntent({ taskId: 'task-9', uid: 'task-9', kind: 'event', startedAt: T0 });
+    expect(await store.hasPending()).toBe(true);
+    await store.deleteIntent('task-9');
     await store.deletePair('task-1');
     expect(await store.loadPairs()).toEqual([]);
   });
@@ -170,6 +182,7 @@ describe('SqlSyncStateStore on PostgreSQL', () => {
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('sync_cursor', 'text')
         .addColumn('sync_cursor_saved_at', 'bigint')
+        .addColumn('sync_run_mark', 'text')
         .execute();
       await db
         .insertInto('sync_accounts')

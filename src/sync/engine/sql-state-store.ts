@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 
 import type { Clock } from '../../shared/clock.js';
 import type { ItemKind } from '../provider.js';
-import type { SyncIntent, SyncPair, SyncStateStore } from './state-store.js';
+import type { RunMark, SyncIntent, SyncPair, SyncStateStore } from './state-store.js';
 
 export interface SyncItemsTable {
   account_id: string;
@@ -32,6 +32,8 @@ export interface SyncAccountsCursorColumns {
   id: string;
   sync_cursor: string | null;
   sync_cursor_saved_at: number | null;
+  /** JSON `RunMark`; added by migration 0006. */
+  sync_run_mark: string | null;
 }
 
 export interface SyncStateDatabase {
@@ -207,12 +209,34 @@ export class SqlSyncStateStore implements SyncStateStore {
     return row?.sync_cursor ?? null;
   }
 
-  async saveCursor(cursor: string | null): Promise<void> {
+  async saveCursor(cursor: string | null, mark?: RunMark): Promise<void> {
     await this.db
       .updateTable('sync_accounts')
-      .set({ sync_cursor: cursor, sync_cursor_saved_at: this.clock.now() })
+      .set({
+        sync_cursor: cursor,
+        sync_cursor_saved_at: this.clock.now(),
+        sync_run_mark: mark ? JSON.stringify(mark) : null,
+      })
       .where('id', '=', this.accountId)
       .execute();
+  }
+
+  async loadRunMark(): Promise<RunMark | null> {
+    const row = await this.db
+      .selectFrom('sync_accounts')
+      .select('sync_run_mark')
+      .where('id', '=', this.accountId)
+      .executeTakeFirst();
+    return readRunMark(row?.sync_run_mark ?? null);
+  }
+
+  async hasPending(): Promise<boolean> {
+    const row = await this.items()
+      .select('task_id')
+      .where((eb) => eb.or([eb('status', '=', 'intent'), eb('unconfirmed', '=', 1)]))
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   private items() {
@@ -253,6 +277,18 @@ function fromPair(pair: SyncPair): Omit<SyncItemsTable, 'account_id' | 'updated_
     remote_deleted_seen_at: pair.remoteDeletedSeenAt,
     unconfirmed: pair.unconfirmed ? 1 : null,
   };
+}
+
+/** `null` for a missing or unreadable mark: the next run is a full one. */
+function readRunMark(text: string | null): RunMark | null {
+  if (!text) return null;
+  try {
+    const value = JSON.parse(text) as Partial<RunMark>;
+    if (typeof value.settledAt !== 'number' || typeof value.fingerprint !== 'string') return null;
+    return { settledAt: value.settledAt, fingerprint: value.fingerprint };
+  } catch {
+    return null;
+  }
 }
 
 /** BIGINT may come back as a string from drivers that keep 64-bit precision. */

@@ -28,6 +28,7 @@
  *   sync_accounts (cursor columns; the rest of the table belongs to the account settings)
  *     sync_cursor           TEXT   NULL     -- sync-token / delta link; NULL = list everything
  *     sync_cursor_saved_at  BIGINT NULL
+ *     sync_run_mark         TEXT   NULL     -- JSON RunMark saved with the cursor; migration 0006
  *
  * Every method commits on its own: the engine pairs each remote or planning write with one
  * state write, so a crash between them leaves a state the next run heals from. The batch
@@ -73,6 +74,17 @@ export interface SyncIntent {
   startedAt: number;
 }
 
+/**
+ * Saved with the cursor by every finished run, so that the next run can tell "nothing can have
+ * changed" without reading every task and pair (see `run-sync.ts`).
+ */
+export interface RunMark {
+  /** Planning changes before this time (epoch ms) were all read by a finished run. */
+  settledAt: number;
+  /** Digest of what the run read the planning with: settings, window, rights, scope. */
+  fingerprint: string;
+}
+
 export interface SyncStateStore {
   loadPairs(): Promise<SyncPair[]>;
   /** Inserts or replaces the pair of `pair.taskId`, replacing an intent for that task too. */
@@ -88,7 +100,13 @@ export interface SyncStateStore {
   deleteIntent(taskId: string): Promise<void>;
 
   loadCursor(): Promise<string | null>;
-  saveCursor(cursor: string | null): Promise<void>;
+  /** Saves the cursor, and the run's mark with it (no mark: none is kept). */
+  saveCursor(cursor: string | null, mark?: RunMark): Promise<void>;
+
+  /** Optional (with `hasPending`): the mark saved with the cursor; `null` when none. */
+  loadRunMark?(): Promise<RunMark | null>;
+  /** Optional: whether an intent or an unconfirmed pair exists (both need a full run). */
+  hasPending?(): Promise<boolean>;
 }
 
 /** The state in memory, for tests; `writes` counts state writes. */
@@ -96,6 +114,7 @@ export class MemorySyncStateStore implements SyncStateStore {
   readonly pairs = new Map<string, SyncPair>();
   readonly intents = new Map<string, SyncIntent>();
   cursor: string | null = null;
+  runMark: RunMark | null = null;
 
   async loadPairs(): Promise<SyncPair[]> {
     return [...this.pairs.values()].map((pair) => ({ ...pair }));
@@ -131,7 +150,17 @@ export class MemorySyncStateStore implements SyncStateStore {
     return this.cursor;
   }
 
-  async saveCursor(cursor: string | null): Promise<void> {
+  async saveCursor(cursor: string | null, mark?: RunMark): Promise<void> {
     this.cursor = cursor;
+    this.runMark = mark ? { ...mark } : null;
+  }
+
+  async loadRunMark(): Promise<RunMark | null> {
+    return this.runMark ? { ...this.runMark } : null;
+  }
+
+  async hasPending(): Promise<boolean> {
+    if (this.intents.size > 0) return true;
+    return [...this.pairs.values()].some((pair) => pair.unconfirmed === true);
   }
 }

@@ -1,0 +1,109 @@
+/**
+ * The no-change shortcut: a run whose calendar answers "no change" and whose planning changed
+ * nothing since the last finished run stops there, without reading every task and pair. Each
+ * test checks that a change the shortcut could hide still reaches the other side.
+ */
+import { describe, expect, it, vi } from 'vitest';
+
+import { at, createKit, DAY, eventFields } from './sync-test-kit.js';
+
+/** A kit whose planning counts full reads (`listTasks`), the work the shortcut skips. */
+function countingKit(...args: Parameters<typeof createKit>) {
+  const kit = createKit(...args);
+  const listTasks = vi.spyOn(kit.planning, 'listTasks');
+  return { ...kit, fullRuns: () => listTasks.mock.calls.length };
+}
+
+describe('no-change shortcut', () => {
+  it('a settled sync with nothing changed reads neither tasks nor pairs', async () => {
+    const kit = countingKit();
+    kit.task({ label: 'A', timing: at(1, 8) });
+    kit.tick(); // a change in the same millisecond as a run's start counts as after it
+    await kit.sync();
+    await kit.sync(); // confirms the pair the first run created
+    const full = kit.fullRuns();
+    const loadPairs = vi.spyOn(kit.state, 'loadPairs');
+    const report = await kit.sync();
+    expect(report.listing).toBe('incremental');
+    expect(kit.fullRuns()).toBe(full);
+    expect(loadPairs).not.toHaveBeenCalled();
+  });
+
+  it('its own imports do not make the next run a full one', async () => {
+    const kit = countingKit();
+    // Time moves within a run, as it does for real: its check comes after its writes.
+    const now = kit.clock.now.bind(kit.clock);
+    vi.spyOn(kit.clock, 'now').mockImplementation(() => (kit.clock.advance(1), now()));
+    kit.calendar.userCreate(eventFields('From the phone'));
+    kit.tick();
+    await kit.sync();
+    expect(kit.tasks()).toHaveLength(1);
+    const full = kit.fullRuns();
+    await kit.sync();
+    expect(kit.fullRuns()).toBe(full);
+  });
+
+  it('a planning change after a no-change run is still exported', async () => {
+    const kit = countingKit();
+    const task = kit.task({ label: 'A', timing: at(1, 8) });
+    await kit.sync();
+    await kit.sync();
+    await kit.sync();
+    // Same millisecond as the last run: `>=` still counts it.
+    kit.planning.edit(task.id, { label: 'A, moved' });
+    await kit.sync();
+    expect(kit.remoteItems().map((item) => item.fields.label)).toEqual(['A, moved']);
+  });
+
+  it('a planning deletion (tombstone) after a no-change run still deletes the calendar item', async () => {
+    const kit = countingKit();
+    const task = kit.task({ label: 'A', timing: at(1, 8) });
+    await kit.sync();
+    await kit.sync();
+    await kit.sync();
+    kit.tick();
+    kit.planning.remove(task.id);
+    await kit.sync();
+    expect(kit.remoteItems()).toEqual([]);
+  });
+
+  it('an unconfirmed pair is still read back (net-difference servers)', async () => {
+    const kit = countingKit();
+    kit.calendar.setFaults({ netDifferenceDeltas: true });
+    kit.task({ label: 'A', timing: at(1, 8) });
+    await kit.sync();
+    kit.tick();
+    kit.calendar.userDelete(kit.remoteItems()[0]!.ref);
+    await kit.sync();
+    expect(kit.tasks()).toEqual([]);
+  });
+
+  it('the day rolling over brings new tasks into the window', async () => {
+    const kit = countingKit({ futureDays: 10 });
+    await kit.sync();
+    // Starts 11 days ahead: outside today's window, inside tomorrow's.
+    kit.task({ label: 'Later', timing: at(11, 8) });
+    kit.tick(); // the task predates the next run's mark
+    await kit.sync();
+    await kit.sync();
+    expect(kit.remoteItems()).toEqual([]);
+    kit.tick(DAY);
+    await kit.sync();
+    expect(kit.remoteItems().map((item) => item.fields.label)).toEqual(['Later']);
+  });
+
+  it('a change of rights or settings runs in full', async () => {
+    const kit = countingKit();
+    kit.task({ label: 'A', timing: at(1, 8) });
+    await kit.sync();
+    await kit.sync();
+    let full = kit.fullRuns();
+    kit.planning.currentRights = { ...kit.planning.currentRights, canDelete: false };
+    await kit.sync();
+    expect(kit.fullRuns()).toBe(full + 1);
+    full = kit.fullRuns();
+    kit.settings = { ...kit.settings, importTasks: false };
+    await kit.sync();
+    expect(kit.fullRuns()).toBe(full + 1);
+  });
+});
