@@ -120,6 +120,17 @@ export async function surfacingRefusal<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Refuses at once an address the guarded fetch would refuse: the DAV client retries a failed
+ * fetch before reporting it, so a typed address is checked first for a quick, plain answer.
+ */
+export async function checkFetchable(
+  address: string,
+  lookup: Lookup = defaultLookup,
+): Promise<void> {
+  await checkAddress(new URL(address), lookup);
+}
+
 async function checkAddress(url: URL, lookup: Lookup): Promise<void> {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw refused(url, `Only http and https addresses are fetched, not ${url.protocol}`);

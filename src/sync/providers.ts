@@ -10,6 +10,7 @@ import type { SyncAccountRow, SyncAccounts } from './accounts.js';
 import { createCalDavProvider } from './caldav/index.js';
 import { createGraphProvider } from './graph/index.js';
 import { accountGraphAuth, readGraphSettings, type GraphNetwork } from './graph-connection.js';
+import { createGuardedFetch, SYNC_LIMITS } from './guarded-fetch.js';
 import type { CalendarProvider } from './provider.js';
 
 export interface ProviderContext {
@@ -50,7 +51,8 @@ function caldavProvider(row: SyncAccountRow, context: ProviderContext): Calendar
     timeZone: context.timeZone,
     logger: context.logger,
     clock: context.ordo.clock,
-    ...(context.fetch ? { fetch: context.fetch } : {}),
+    // The calendar's address is the user's: it goes through the guard like discovery did.
+    fetch: createGuardedFetch({ ...SYNC_LIMITS, fetch: context.fetch }),
   });
 }
 

@@ -18,10 +18,11 @@ import {
   storedPasswordServes,
   type SyncAccountRow,
 } from './accounts.js';
-import { discoverCalendars } from './caldav/index.js';
 import { syncOf } from './capability.js';
 import type { Feed } from './feeds.js';
 import { startGraphConnection } from './graph-connection.js';
+import { discoverGuarded } from './guarded-discovery.js';
+import { SYNC_NOW_GAP_MS } from './worker.js';
 
 const tags = ['sync'];
 const idParams = z.object({ id: z.string().min(1).max(200) });
@@ -85,7 +86,7 @@ export const syncRoutes: OrdoPlugin = async (app, { ordo }) => {
       const body = discoverBody.parse(request.body);
       const password =
         body.password ?? (await storedPassword(ordo, { user, serverUrl: body.serverUrl }));
-      const calendars = await discoverCalendars({
+      const calendars = await discoverGuarded({
         serverUrl: body.serverUrl,
         username: body.username,
         password,
@@ -103,7 +104,8 @@ export const syncRoutes: OrdoPlugin = async (app, { ordo }) => {
   app.post(
     '/api/sync/run',
     { config: { doc: { summary: "Synchronize the caller's calendar now", tags } } },
-    async (request) => sync().worker.syncNow(userOf(request).id),
+    // One run per account every 30 s: each run costs the calendar server several requests.
+    async (request) => sync().worker.syncNow(userOf(request).id, { minGapMs: SYNC_NOW_GAP_MS }),
   );
 
   app.get(

@@ -26,6 +26,7 @@ import {
   type SyncStateDatabase,
 } from './engine/index.js';
 import type { GraphNetwork } from './graph-connection.js';
+import { guardRefusalOf } from './guarded-fetch.js';
 import { providerFor } from './providers.js';
 import { SqlPlanningSide } from './sql-planning-side.js';
 
@@ -45,6 +46,11 @@ export interface SyncWorkerOptions {
   graphNetwork?: () => GraphNetwork;
 }
 
+export interface SyncNowOptions {
+  /** The least time since the start of the account's last run; none by default. */
+  minGapMs?: number;
+}
+
 export interface AccountRun {
   accountId: string;
   userId: string;
@@ -55,8 +61,11 @@ export interface SyncWorker {
   readonly owner: string;
   /** Claims the due accounts and synchronizes each once. */
   runDue(): Promise<AccountRun[]>;
-  /** Synchronizes one user's account now; `SYNC_ALREADY_RUNNING` when another run holds it. */
-  syncNow(userId: string): Promise<SyncRun>;
+  /**
+   * Synchronizes one user's account now; `SYNC_ALREADY_RUNNING` when another run holds it,
+   * `RATE_LIMITED` (with `retryAfterSeconds`) when a run started less than `minGapMs` ago.
+   */
+  syncNow(userId: string, options?: SyncNowOptions): Promise<SyncRun>;
   /** Claims due accounts (exposed for the claiming tests); the caller must release them. */
   claimDue(limit: number): Promise<SyncAccountRow[]>;
   release(row: SyncAccountRow): Promise<void>;
@@ -66,6 +75,12 @@ export interface SyncWorker {
 
 const DEFAULT_LEASE_MS = 10 * 60_000;
 const MINUTE = 60_000;
+/**
+ * A user's "sync now" waits this long after the start of the account's last run (manual or
+ * scheduled: a run that just started leaves nothing new to fetch). The last run is read from
+ * `sync_runs`, so the limit holds across server processes.
+ */
+export const SYNC_NOW_GAP_MS = 30_000;
 
 export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
   const { ordo, accounts } = options;
@@ -123,17 +138,49 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       .execute();
   }
 
-  /** Claims one account whatever its schedule; `null` when another process holds it. */
-  async function claimOne(accountId: string): Promise<SyncAccountRow | null> {
+  /**
+   * Claims one account whatever its schedule, unless a run started after `quietSince`; `null`
+   * when another process holds it or a run started since.
+   */
+  async function claimOne(
+    accountId: string,
+    quietSince: number | null,
+  ): Promise<SyncAccountRow | null> {
     // One UPDATE: PostgreSQL re-checks the WHERE on the row it waited for, SQLite serializes.
     const row = await db
       .updateTable('sync_accounts')
       .set(lease())
       .where('id', '=', accountId)
       .where(notLeased(ordo.clock.now()))
+      .$if(quietSince !== null, (query) =>
+        query.where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('sync_runs')
+                .select('sync_runs.id')
+                .where('sync_runs.account_id', '=', accountId)
+                .where('sync_runs.started_at', '>', quietSince as number),
+            ),
+          ),
+        ),
+      )
       .returningAll()
       .executeTakeFirst();
     return row ?? null;
+  }
+
+  /** Why `claimOne` refused: a run too recent, or one still holding the account. */
+  async function refusalOf(accountId: string, gapMs = 0): Promise<OrdoError> {
+    const [last] = await accounts.listRuns(accountId, 1);
+    const wait = last ? Date.parse(last.startedAt) + gapMs - ordo.clock.now() : 0;
+    if (wait > 0) {
+      return new OrdoError('RATE_LIMITED', {
+        message: 'A synchronization ran moments ago: try again shortly',
+        details: { accountId, retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) },
+      });
+    }
+    return new OrdoError('SYNC_ALREADY_RUNNING', { details: { accountId } });
   }
 
   async function release(row: SyncAccountRow): Promise<void> {
@@ -245,11 +292,12 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     return runs;
   }
 
-  async function syncNow(userId: string): Promise<SyncRun> {
+  async function syncNow(userId: string, limits: SyncNowOptions = {}): Promise<SyncRun> {
     const row = await accounts.forUser(userId);
     if (!row?.provider) throw new OrdoError('SYNC_NOT_CONFIGURED', { details: { userId } });
-    const claimed = await claimOne(row.id);
-    if (!claimed) throw new OrdoError('SYNC_ALREADY_RUNNING', { details: { accountId: row.id } });
+    const gap = limits.minGapMs;
+    const claimed = await claimOne(row.id, gap ? ordo.clock.now() - gap : null);
+    if (!claimed) throw await refusalOf(row.id, gap);
     return runClaimed(claimed);
   }
 
@@ -302,7 +350,9 @@ export function engineSettings(
 }
 
 /** What the log keeps of a failed run: the code, the message, what the server answered. */
-function runErrorOf(error: unknown): RunError {
+function runErrorOf(thrown: unknown): RunError {
+  // The DAV client reports a refused address as an unreachable server: say what it was.
+  const error = guardRefusalOf(thrown) ?? thrown;
   if (isOrdoError(error)) {
     return {
       code: error.code,

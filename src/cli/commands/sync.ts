@@ -2,7 +2,7 @@
 import type { User } from '../../planning/types.js';
 import type { SyncAccountRow, SyncRun } from '../../sync/accounts.js';
 import { settingsPatchSchema, type SettingsPatch } from '../../sync/accounts.js';
-import { discoverCalendars } from '../../sync/caldav/index.js';
+import { discoverGuarded } from '../../sync/guarded-discovery.js';
 import { syncOf } from '../../sync/capability.js';
 import { startGraphConnection } from '../../sync/graph-connection.js';
 import { OrdoError } from '../../shared/errors.js';
@@ -218,7 +218,7 @@ async function configureGraph(
 /** Discovery from the server (or the calendar's own address) must list the calendar. */
 async function checkCalendar(patch: SettingsPatch): Promise<void> {
   const calendarUrl = patch.caldav?.calendarUrl as string;
-  const calendars = await discoverCalendars({
+  const calendars = await discoverGuarded({
     serverUrl: patch.caldav?.serverUrl ?? new URL('/', calendarUrl).toString(),
     username: patch.caldav?.username ?? undefined,
     password: patch.caldav?.password ?? undefined,
