@@ -72,6 +72,8 @@ async function graphProvider(
     network: context.graphNetwork,
     logger: context.logger,
   });
+  // Not guarded like CalDAV: Graph's addresses are the administrator's setting and the links
+  // Microsoft answers with, never an address a user typed.
   const graphFetch = context.graphNetwork?.fetch ?? context.fetch;
   return createGraphProvider({
     baseUrl: settings.baseUrl,
