@@ -12,12 +12,12 @@ import { createSyncWorker, SYNC_NOW_GAP_MS } from './worker.js';
 
 const METADATA_CALENDAR = 'http://169.254.169.254/latest/meta-data/calendar/';
 
-describe('sync now and the guarded fetch', () => {
+describe.each(['sqlite', 'postgres'] as const)('sync now and the guarded fetch (%s)', (dialect) => {
   let t: TestServer;
   let cookie: string;
 
   beforeAll(async () => {
-    t = await startTestServer('sqlite');
+    t = await startTestServer(dialect);
     const resource = await t.ordo.directory.createResource({ name: 'Bob', kind: 'human' });
     await t.ordo.users.create({
       login: 'bob',
