@@ -118,9 +118,8 @@ export function guardRefusalOf(error: unknown): OrdoError | null {
 }
 
 /**
- * Runs `work` and answers a guard refusal found inside its error as itself.
- * TODO(when the DAV client tells refusals from network failures): it retries a refusal
- * (about 3.5 s of backoff) before reporting it; only then does this unwrap it.
+ * Runs `work` and answers a guard refusal found inside its error as itself (the DAV client
+ * already fails at once on a refusal; other callers may still wrap it).
  */
 export async function surfacingRefusal<T>(work: () => Promise<T>): Promise<T> {
   try {

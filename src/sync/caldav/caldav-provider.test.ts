@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { ManualClock } from '../../shared/clock.js';
-import { isOrdoError, type OrdoError } from '../../shared/errors.js';
+import { isOrdoError, OrdoError } from '../../shared/errors.js';
 import { contractFields, CONTRACT_WINDOW } from '../provider-contract.js';
 import { decodeCursor, encodeCursor } from './caldav-cursor.js';
 import { createCalDavProvider } from './caldav-provider.js';
@@ -305,6 +305,29 @@ describe('CalDAV provider retries', () => {
     const error = await thrown(provider.get('/cal/work/a.ics'));
     expect(error.code).toBe('SYNC_REMOTE_UNAVAILABLE');
     expect(waits).toEqual([]);
+  });
+
+  it.each([
+    ['an address the guarded fetch refuses', 'SYNC_ADDRESS_REFUSED', { host: '10.0.0.1' }],
+    ['an answer over its size limit', 'SYNC_REMOTE_PROTOCOL', { reason: 'too-large' }],
+  ] as const)('fails at once, with its code, on %s', async (_, code, details) => {
+    const refusal = new OrdoError(code, { details: { ...details } });
+    const { provider, seen, waits } = providerWith([refusal, multistatus('', 'tok-1')]);
+    expect(await thrown(provider.get('/cal/work/a.ics'))).toBe(refusal);
+    expect(seen).toHaveLength(1);
+    expect(waits).toEqual([]);
+  });
+
+  it('finds a refusal wrapped by the body read, and still retries other protocol errors', async () => {
+    const refusal = new OrdoError('SYNC_ADDRESS_REFUSED', { details: { host: 'localhost' } });
+    const wrapped = providerWith([new TypeError('terminated', { cause: refusal })]);
+    expect(await thrown(wrapped.provider.get('/cal/work/a.ics'))).toBe(refusal);
+    expect(wrapped.waits).toEqual([]);
+
+    const other = new OrdoError('SYNC_REMOTE_PROTOCOL', { details: { reason: 'redirects' } });
+    const retried = providerWith([other, { status: 404 }]);
+    expect(await retried.provider.get('/cal/work/a.ics')).toBeNull();
+    expect(retried.waits).toEqual([100]);
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../../shared/clock.js';
 import { systemClock } from '../../shared/clock.js';
-import { OrdoError, type ErrorCode } from '../../shared/errors.js';
+import { isOrdoError, OrdoError, type ErrorCode } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
 import { silentLogger } from '../../shared/logger.js';
 
@@ -120,6 +120,8 @@ export function createDavClient(options: DavClientOptions): DavClient {
         );
         await settings.sleep(wait);
       } else {
+        const refusal = refusalOf(outcome.error);
+        if (refusal) throw refusal;
         if (last) throw failUnreachable(request, outcome.error, attempt);
         const wait = backoff(attempt);
         settings.logger.warn(
@@ -183,6 +185,22 @@ export function createDavClient(options: DavClientOptions): DavClient {
   }
 
   return { send };
+}
+
+/**
+ * A refusal of the guarded fetch (an address it does not fetch, an answer over its size limit)
+ * found in a failed fetch or body read: asking again gets the same refusal, so it is not
+ * retried and goes to the caller as it is, with its code.
+ */
+function refusalOf(error: unknown): OrdoError | null {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    if (isOrdoError(current, 'SYNC_ADDRESS_REFUSED')) return current;
+    if (isOrdoError(current, 'SYNC_REMOTE_PROTOCOL') && current.details?.reason === 'too-large') {
+      return current;
+    }
+    current = current instanceof Error ? current.cause : null;
+  }
+  return null;
 }
 
 /** RFC 9110 §10.2.3: either delay-seconds or an HTTP-date. */
