@@ -113,6 +113,11 @@ const en = {
   'error.SYNC_EMPTY_LISTING': 'The calendar came back empty: nothing was deleted, to be safe.',
   'error.SYNC_DUPLICATE_UID': 'The calendar holds several items with one identifier.',
   'error.SYNC_RECONNECT': 'The calendar account must be connected again.',
+  'error.SYNC_ADDRESS_REFUSED':
+    'This address is not allowed: Ordo does not connect to local-network, reserved or ' +
+    'non-http addresses.',
+  'error.RATE_LIMITED': 'A synchronization has just run: try again in {seconds} s.',
+  rateLimitedSoon: 'A synchronization has just run: try again in a moment.',
   'error.GRAPH_NOT_CONFIGURED': 'Microsoft 365 is not set up by the administrator.',
   'error.GRAPH_AUTH': 'Microsoft 365 refused the credentials.',
   'error.GRAPH_THROTTLED': 'Microsoft 365 asked to slow down; the next run continues.',
@@ -230,6 +235,11 @@ const fr: Record<SyncTextKey, string> = {
   'error.SYNC_EMPTY_LISTING': 'L’agenda est revenu vide : par prudence, rien n’a été supprimé.',
   'error.SYNC_DUPLICATE_UID': 'L’agenda contient plusieurs éléments de même identifiant.',
   'error.SYNC_RECONNECT': 'Le compte d’agenda doit être reconnecté.',
+  'error.SYNC_ADDRESS_REFUSED':
+    'Cette adresse n’est pas autorisée : Ordo ne se connecte pas aux adresses du réseau ' +
+    'local, réservées ou autres que http.',
+  'error.RATE_LIMITED': 'Une synchronisation vient d’avoir lieu : réessayez dans {seconds} s.',
+  rateLimitedSoon: 'Une synchronisation vient d’avoir lieu : réessayez dans un instant.',
   'error.GRAPH_NOT_CONFIGURED': 'Microsoft 365 n’est pas configuré par l’administrateur.',
   'error.GRAPH_AUTH': 'Microsoft 365 a refusé les identifiants.',
   'error.GRAPH_THROTTLED':
@@ -292,6 +302,7 @@ export function reasonText(reason: string): string {
 export function syncErrorText(error: unknown): string {
   const code = error instanceof ApiError ? error.code : null;
   const key = `error.${code ?? ''}` as SyncTextKey;
+  if (code === 'RATE_LIMITED') return rateLimitedText((error as ApiError).details);
   if (code && key in en) return st(key);
   const field = error instanceof ApiError ? error.field : null;
   if (code === 'VALIDATION' && field === 'everyMinutes') return st('everyMinutesHint');
@@ -301,5 +312,13 @@ export function syncErrorText(error: unknown): string {
 /** The same for an error recorded in a run (a code and the server's message). */
 export function codeText(code: string, message: string): string {
   const key = `error.${code}` as SyncTextKey;
+  if (code === 'RATE_LIMITED') return rateLimitedText({});
   return key in en ? st(key) : message;
+}
+
+/** "Try again in N s" when the server said how long (`details.retryAfterSeconds`). */
+function rateLimitedText(details: Record<string, unknown>): string {
+  const seconds = details.retryAfterSeconds;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return st('rateLimitedSoon');
+  return st('error.RATE_LIMITED', { seconds: Math.max(1, Math.ceil(seconds)) });
 }
