@@ -58,6 +58,21 @@ export interface ChangeSet {
    * Absent or `false`: this is the whole answer.
    */
   more?: boolean;
+  /**
+   * Items the server holds in the answer's scope but that cannot be read (an event ending
+   * before it starts, a broken iCalendar object). They are neither changed nor deleted: the
+   * engine reports them and leaves their pairs as they are, even when a complete listing
+   * omits them from `changed`. Absent: the provider reports none.
+   */
+  unreadable?: UnreadableItem[];
+}
+
+/** An item the server holds that cannot become SyncFields. */
+export interface UnreadableItem {
+  ref: string;
+  etag: string | null;
+  /** Why it cannot be read, in words for the run's report. */
+  reason: string;
 }
 
 export interface CreateResult {

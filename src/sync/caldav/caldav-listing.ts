@@ -5,7 +5,7 @@
  * refs). Each checks every status itself.
  */
 import type { Logger } from '../../shared/logger.js';
-import type { ItemKind, RemoteItem, SyncWindow } from '../provider.js';
+import type { ItemKind, RemoteItem, SyncWindow, UnreadableItem } from '../provider.js';
 import { readMultistatusWithToken } from './collection-info.js';
 import { calendarQueryBody, multigetBody, syncCollectionBody, XML_HEADERS } from './dav-bodies.js';
 import { pathOf, remoteError, type DavClient } from './dav-client.js';
@@ -22,12 +22,8 @@ export interface ListingContext {
   logger: Logger;
 }
 
-/** An object the mapping could not read; kept apart so it is never taken for "gone". */
-export interface UnreadableItem {
-  ref: string;
-  etag: string | null;
-  problem: string;
-}
+/** Objects the mapping could not read are kept apart, so they are never taken for "gone". */
+export type { UnreadableItem };
 
 export interface ItemsRead {
   items: RemoteItem[];
@@ -168,7 +164,7 @@ function readItems(
     });
     if (isMappingProblem(fields)) {
       context.logger.warn({ ref, problem: fields.problem }, 'calendar item unreadable');
-      read.unreadable.push({ ref, etag, problem: fields.problem });
+      read.unreadable.push({ ref, etag, reason: fields.problem });
       continue;
     }
     if (!context.kinds.includes(fields.kind)) continue;

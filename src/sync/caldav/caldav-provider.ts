@@ -55,11 +55,7 @@ export interface CalDavProviderOptions {
   batchSize?: number;
 }
 
-/**
- * A ChangeSet plus the objects that could not be read, which must not count as deleted.
- * TODO(the port carries unreadable items): the engine reads this field only when it knows
- * it talks to CalDAV; a complete listing without it would make such items look deleted.
- */
+/** A ChangeSet whose `unreadable` is always there (empty when every object was read). */
 export interface CalDavChangeSet extends ChangeSet {
   unreadable: ItemsRead['unreadable'];
 }

@@ -620,13 +620,16 @@ describe('commit per operation and faults', () => {
     ]);
   });
 
-  it('leaves a pair alone while its calendar item cannot be read, and reports it', async () => {
+  it.each([
+    ['reported by the listing', false],
+    ['left out of the listing unreported', true],
+  ])('leaves a pair alone while its calendar item cannot be read (%s)', async (_, unreported) => {
     const kit = createKit();
     const task = kit.task({ label: 'A', timing: at(1, 8) });
     kit.task({ label: 'B', timing: at(1, 9) });
     await kit.sync();
     const ref = kit.state.pairs.get(task.id)!.ref;
-    kit.calendar.setFaults({ unreadableRefs: new Set([ref]) });
+    kit.calendar.setFaults({ unreadableRefs: new Set([ref]), unreportedUnreadable: unreported });
     kit.calendar.expireCursors();
     kit.planning.edit(task.id, { label: 'A2' });
     const report = await kit.sync();
@@ -636,6 +639,65 @@ describe('commit per operation and faults', () => {
     kit.calendar.clearFaults();
     await kit.sync();
     expect(kit.calendar.items.get(ref)?.fields.label).toBe('A2');
+  });
+
+  it('reports a calendar item it cannot read, with why, and synchronizes the others', async () => {
+    const kit = createKit();
+    const bad = kit.calendar.userCreate(eventFields('Broken', at(1, 8)));
+    kit.calendar.userCreate(eventFields('Fine', at(1, 9)));
+    kit.task({ label: 'Mine', timing: at(1, 10) });
+    kit.calendar.setFaults({ unreadableRefs: new Set([bad.ref]) });
+    const report = await kit.sync();
+    expect(report.errors).toEqual([
+      {
+        taskId: null,
+        ref: bad.ref,
+        code: 'ICS_ITEM_INVALID',
+        message: 'the memory calendar was told it cannot read this item',
+      },
+    ]);
+    expect(
+      kit
+        .tasks()
+        .map((t) => t.label)
+        .sort(),
+    ).toEqual(['Fine', 'Mine']);
+    expect(kit.remoteItems()).toHaveLength(3);
+    // Reported by every listing that shows it (an incremental one: when it changed), and
+    // taken in once it can be read.
+    expect((await kit.sync()).errors).toHaveLength(0);
+    kit.calendar.expireCursors();
+    expect((await kit.sync()).errors.map((e) => e.ref)).toEqual([bad.ref]);
+    kit.calendar.clearFaults();
+    kit.calendar.expireCursors();
+    await kit.sync();
+    expect(
+      kit
+        .tasks()
+        .map((t) => t.label)
+        .sort(),
+    ).toEqual(['Broken', 'Fine', 'Mine']);
+  });
+
+  it('does not delete the task of an item changed into one it cannot read', async () => {
+    const kit = createKit();
+    const item = kit.calendar.userCreate(eventFields('Kept', at(1, 8)));
+    await kit.sync();
+    const [task] = kit.tasks();
+    kit.calendar.userEdit(item.ref, { label: 'Kept, then broken' });
+    kit.calendar.setFaults({ unreadableRefs: new Set([item.ref]), pageSize: 1 });
+    kit.calendar.userCreate(eventFields('Other', at(1, 9)));
+    const incremental = await kit.sync();
+    expect(incremental.listing).toBe('incremental');
+    expect(incremental.errors.map((e) => [e.code, e.taskId, e.ref])).toEqual([
+      ['ICS_ITEM_INVALID', task!.id, item.ref],
+    ]);
+    kit.calendar.expireCursors();
+    const complete = await kit.sync();
+    expect(complete.listing).toBe('complete');
+    expect(complete.counts.deleted).toBe(0);
+    expect(kit.tasks().map((t) => t.label)).toEqual(['Kept', 'Other']);
+    expect(kit.state.pairs.has(task!.id)).toBe(true);
   });
 
   it('reads an answer cut into pages, and saves the cursor only after the run', async () => {

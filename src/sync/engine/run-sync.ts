@@ -8,7 +8,13 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../../shared/clock.js';
 import { isOrdoError, OrdoError } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logger.js';
-import type { CalendarProvider, ChangeSet, RemoteItem, SyncWindow } from '../provider.js';
+import type {
+  CalendarProvider,
+  ChangeSet,
+  RemoteItem,
+  SyncWindow,
+  UnreadableItem,
+} from '../provider.js';
 import {
   confirmSeenPairs,
   forgetPair,
@@ -59,6 +65,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
 
   const run = await openRun(options, start);
   run.report.listing = changes.complete ? 'complete' : 'incremental';
+  reportUnreadable(run, changes);
   await guardEmptyListing(run, changes);
 
   const tasks = await run.planning.listTasks(run.window);
@@ -140,6 +147,7 @@ async function nothingCanHaveChanged(
   const { state, planning } = options;
   const { changes, start } = args;
   if (changes.complete || changes.changed.length > 0 || changes.deleted.length > 0) return false;
+  if ((changes.unreadable?.length ?? 0) > 0) return false;
   if (!state.loadRunMark || !state.hasPending || !planning.changedSince) return false;
   const mark = await state.loadRunMark();
   if (!mark || mark.fingerprint !== start.fingerprint) return false;
@@ -229,19 +237,27 @@ function recordingWrites(
 async function listAllChanges(
   provider: CalendarProvider,
   args: { cursor: string | null; window: SyncWindow },
-): Promise<ChangeSet> {
+): Promise<ChangeSet & { unreadable: UnreadableItem[] }> {
   let page = await provider.listChanges(args.cursor, args.window);
   const complete = page.complete;
   const changed = new Map<string, RemoteItem>();
   const deleted = new Set<string>();
+  const unreadable = new Map<string, UnreadableItem>();
   for (let pages = 1; ; pages += 1) {
     for (const item of page.changed) {
       deleted.delete(item.ref);
+      unreadable.delete(item.ref);
       changed.set(item.ref, item);
     }
     for (const ref of page.deleted) {
       changed.delete(ref);
+      unreadable.delete(ref);
       deleted.add(ref);
+    }
+    for (const item of page.unreadable ?? []) {
+      changed.delete(item.ref);
+      deleted.delete(item.ref);
+      unreadable.set(item.ref, item);
     }
     if (!page.more) break;
     if (pages >= MAX_PAGES) {
@@ -251,7 +267,39 @@ async function listAllChanges(
     }
     page = await provider.listChanges(page.cursor, args.window);
   }
-  return { complete, changed: [...changed.values()], deleted: [...deleted], cursor: page.cursor };
+  return {
+    complete,
+    changed: [...changed.values()],
+    deleted: [...deleted],
+    cursor: page.cursor,
+    unreadable: [...unreadable.values()],
+  };
+}
+
+/**
+ * Reports every item the calendar holds but could not read, and blocks the pairs that hold
+ * one: such an item is neither changed nor deleted, so its task stays as it is until the item
+ * can be read again (a complete listing that omits it must not delete the task).
+ */
+function reportUnreadable(run: RunContext, changes: ChangeSet): void {
+  const pairByRef = new Map([...run.pairs.values()].map((pair) => [pair.ref, pair]));
+  for (const item of changes.unreadable ?? []) {
+    const pair = pairByRef.get(item.ref);
+    if (pair) run.blocked.add(pair.taskId);
+    const error = new OrdoError('ICS_ITEM_INVALID', {
+      message: item.reason,
+      details: { ref: item.ref, etag: item.etag },
+    });
+    run.report.fail({ taskId: pair?.taskId ?? null, ref: item.ref }, error);
+    run.logger.warn(
+      { ref: item.ref, taskId: pair?.taskId, reason: item.reason },
+      'item unreadable',
+    );
+  }
+}
+
+function unreadableRefs(changes: ChangeSet): Set<string> {
+  return new Set((changes.unreadable ?? []).map((item) => item.ref));
 }
 
 /**
@@ -261,7 +309,10 @@ async function listAllChanges(
  */
 async function guardEmptyListing(run: RunContext, changes: ChangeSet): Promise<void> {
   if (!changes.complete || changes.changed.length > 0) return;
-  const known = [...run.pairs.values()].filter((pair) => overlaps(spanOfPair(pair), run.window));
+  const unreadable = unreadableRefs(changes);
+  const known = [...run.pairs.values()].filter(
+    (pair) => overlaps(spanOfPair(pair), run.window) && !unreadable.has(pair.ref),
+  );
   if (known.length === 0) return;
 
   // The listing is believed only when the items themselves confirm it: every one read back
@@ -296,9 +347,12 @@ async function resolveRemoteSides(
   changedByRef: Map<string, RemoteItem>,
 ): Promise<Map<string, RemoteView>> {
   const deleted = new Set(changes.deleted);
+  const unreadable = unreadableRefs(changes);
   const views = new Map<string, RemoteView>();
   for (const ref of changedByRef.keys()) run.seen.add(ref);
   for (const pair of run.pairs.values()) {
+    // Reported and blocked already (see `reportUnreadable`): not a deletion.
+    if (unreadable.has(pair.ref)) continue;
     const item = changedByRef.get(pair.ref);
     if (item) {
       views.set(pair.taskId, { state: 'present', item });

@@ -16,8 +16,11 @@ import type {
   RemoteItem,
   SyncFields,
   SyncWindow,
+  UnreadableItem,
 } from '../provider.js';
 import { overlaps, spanOf } from '../engine/fields.js';
+
+const UNREADABLE_REASON = 'the memory calendar was told it cannot read this item';
 
 export interface MemoryCalendarOptions {
   clock: Clock;
@@ -50,8 +53,13 @@ export interface MemoryCalendarFaults {
   rejectLabelPrefix: string | null;
   /** Listings are cut into pages of this many entries. */
   pageSize: number | null;
-  /** Items the server holds but that cannot be read: left out of listings, `get` throws. */
+  /**
+   * Items the server holds but that cannot be read: listings report them in `unreadable`
+   * instead of `changed`, `get` throws `ICS_ITEM_INVALID`.
+   */
   unreadableRefs: ReadonlySet<string>;
+  /** Listings leave unreadable items out without reporting them (a provider that cannot tell). */
+  unreportedUnreadable: boolean;
   /** The n-th call from now (1 = the next) fails with `SYNC_REMOTE_UNAVAILABLE`. */
   unavailableOnCall: number | null;
   /** Before the n-th write from now, someone else edits the item (the write loses the race). */
@@ -86,6 +94,7 @@ const NO_FAULTS: MemoryCalendarFaults = {
   rejectLabelPrefix: null,
   pageSize: null,
   unreadableRefs: new Set(),
+  unreportedUnreadable: false,
   unavailableOnCall: null,
   raceOnWrite: null,
   crashOnWrite: null,
@@ -332,25 +341,37 @@ export class MemoryCalendar implements CalendarProvider {
   }
 
   private completeListing(window: SyncWindow): ChangeSet {
-    const changed = [...this.items.values()].filter(
-      (item) => this.inWindow(item, window) && !this.faults.unreadableRefs.has(item.ref),
-    );
+    const listed = [...this.items.values()].filter((item) => this.inWindow(item, window));
+    const changed = listed.filter((item) => !this.faults.unreadableRefs.has(item.ref));
     return {
       complete: true,
       changed: changed.map((item) => this.read(item)),
       deleted: [],
       cursor: this.cursor(window),
+      unreadable: this.unreadableOf(listed),
     };
+  }
+
+  /** What a listing of `items` reports as unreadable. */
+  private unreadableOf(items: StoredItem[]): UnreadableItem[] {
+    if (this.faults.unreportedUnreadable) return [];
+    return items
+      .filter((item) => this.faults.unreadableRefs.has(item.ref))
+      .map((item) => ({ ref: item.ref, etag: item.etag, reason: UNREADABLE_REASON }));
   }
 
   private changesSince(since: { seq: number; window: SyncWindow }, window: SyncWindow): ChangeSet {
     const changed: RemoteItem[] = [];
     const deleted: string[] = [];
+    const unreadable: StoredItem[] = [];
     for (const item of this.items.values()) {
       const inside = this.inWindow(item, window);
       const entered = inside && !this.inWindow(item, since.window);
       if (item.changedSeq <= since.seq && !entered) continue;
-      if (this.faults.unreadableRefs.has(item.ref)) continue;
+      if (this.faults.unreadableRefs.has(item.ref)) {
+        unreadable.push(item);
+        continue;
+      }
       if (inside || this.faults.unwindowedDeltas) changed.push(this.read(item));
       else deleted.push(item.ref);
     }
@@ -359,7 +380,13 @@ export class MemoryCalendar implements CalendarProvider {
       if (this.faults.netDifferenceDeltas && !this.existedAt(ref, since.seq)) continue;
       deleted.push(ref);
     }
-    return { complete: false, changed, deleted, cursor: this.cursor(window) };
+    return {
+      complete: false,
+      changed,
+      deleted,
+      cursor: this.cursor(window),
+      unreadable: this.unreadableOf(unreadable),
+    };
   }
 
   /** Whether the ref held an item in the state a cursor of `seq` describes. */
@@ -400,6 +427,8 @@ export class MemoryCalendar implements CalendarProvider {
       deleted: page.filter((entry): entry is string => typeof entry === 'string'),
       cursor: more ? `${id}:${offset + size}` : (answer.cursor as string),
       more,
+      // Unreadable items ride on the last page, so merging pages has to keep them.
+      unreadable: more ? [] : answer.unreadable,
     };
   }
 

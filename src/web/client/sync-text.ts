@@ -113,6 +113,7 @@ const en = {
   'error.SYNC_EMPTY_LISTING': 'The calendar came back empty: nothing was deleted, to be safe.',
   'error.SYNC_DUPLICATE_UID': 'The calendar holds several items with one identifier.',
   'error.SYNC_RECONNECT': 'The calendar account must be connected again.',
+  'error.ICS_ITEM_INVALID': 'The calendar holds an item Ordo cannot read: it was left as it is.',
   'error.SYNC_ADDRESS_REFUSED':
     'This address is not allowed: Ordo does not connect to local-network, reserved or ' +
     'non-http addresses.',
@@ -235,6 +236,8 @@ const fr: Record<SyncTextKey, string> = {
   'error.SYNC_EMPTY_LISTING': 'L’agenda est revenu vide : par prudence, rien n’a été supprimé.',
   'error.SYNC_DUPLICATE_UID': 'L’agenda contient plusieurs éléments de même identifiant.',
   'error.SYNC_RECONNECT': 'Le compte d’agenda doit être reconnecté.',
+  'error.ICS_ITEM_INVALID':
+    'L’agenda contient un élément qu’Ordo ne sait pas lire : il a été laissé tel quel.',
   'error.SYNC_ADDRESS_REFUSED':
     'Cette adresse n’est pas autorisée : Ordo ne se connecte pas aux adresses du réseau ' +
     'local, réservées ou autres que http.',
