@@ -6,21 +6,17 @@
  * the Authorization header, never in a log line or an error.
  */
 import type { Clock } from '../../shared/clock.js';
-import { systemClock } from '../../shared/clock.js';
 import { isOrdoError, OrdoError, type ErrorCode } from '../../shared/errors.js';
+import {
+  retrying,
+  retrySettings,
+  type Outcome,
+  type RetryOptions,
+} from '../../shared/http-retry.js';
 import type { Logger } from '../../shared/logger.js';
 import { silentLogger } from '../../shared/logger.js';
 
-export interface RetryOptions {
-  /** Tries in all, the first included. */
-  attempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  /** A Retry-After longer than this is not waited for: the call fails at once. */
-  maxRetryAfterMs?: number;
-  /** Per request, including reading the body. */
-  timeoutMs?: number;
-}
+export type { RetryOptions };
 
 export interface DavClientOptions {
   fetch?: typeof fetch;
@@ -85,63 +81,44 @@ export function remoteError(code: ErrorCode, failure: RemoteFailure): OrdoError 
 export function createDavClient(options: DavClientOptions): DavClient {
   const settings = {
     fetch: options.fetch ?? globalThis.fetch,
-    attempts: Math.max(1, options.retry?.attempts ?? 4),
-    baseDelayMs: options.retry?.baseDelayMs ?? 500,
-    maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
-    maxRetryAfterMs: options.retry?.maxRetryAfterMs ?? 120_000,
-    timeoutMs: options.retry?.timeoutMs ?? 60_000,
-    clock: options.clock ?? systemClock,
-    sleep: options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms))),
+    ...retrySettings(options, {
+      attempts: 4,
+      baseDelayMs: 500,
+      maxDelayMs: 30_000,
+      maxRetryAfterMs: 120_000,
+      timeoutMs: 60_000,
+    }),
     logger: (options.logger ?? silentLogger()).child({ component: 'caldav' }),
     authorization: basicAuthorization(options.username, options.password),
   };
 
   async function send(request: DavRequest): Promise<DavAnswer> {
-    for (let attempt = 1; ; attempt += 1) {
-      const outcome = await sendOnce(request, attempt);
-      const last = attempt >= settings.attempts;
-      if (outcome.kind === 'answer') {
-        const answer = outcome.answer;
-        if (answer.status === 401) throw failAuth(request, answer);
-        if (!RETRIED.has(answer.status) || request.noRetry?.includes(answer.status)) {
-          return answer;
-        }
-        const wait = retryDelay(answer, attempt);
-        if (last || wait === null) throw failUnavailable(request, answer, attempt);
-        settings.logger.warn(
-          {
-            method: request.method,
-            path: pathOf(request.url),
-            status: answer.status,
-            attempt,
-            waitMs: wait,
-          },
-          'dav request retried',
-        );
-        await settings.sleep(wait);
-      } else {
-        const refusal = refusalOf(outcome.error);
-        if (refusal) throw refusal;
-        if (last) throw failUnreachable(request, outcome.error, attempt);
-        const wait = backoff(attempt);
-        settings.logger.warn(
-          {
-            method: request.method,
-            path: pathOf(request.url),
-            error: errorText(outcome.error),
-            attempt,
-            waitMs: wait,
-          },
-          'dav request retried',
-        );
-        await settings.sleep(wait);
-      }
-    }
+    const answer = await retrying((attempt) => sendOnce(request, attempt), {
+      settings,
+      logger: settings.logger,
+      retriedMessage: 'dav request retried',
+      judgeAnswer: ({ status }) =>
+        !RETRIED.has(status) || request.noRetry?.includes(status) ? 'answer' : 'retry',
+      retriesError: (error) => refusalOf(error) === null,
+      failUnavailable: (failed, attempts) => failUnavailable(request, failed, attempts),
+      failUnreachable: (error, attempts) =>
+        refusalOf(error) ?? failUnreachable(request, error, attempts),
+      describeAnswer: ({ status }) => ({
+        method: request.method,
+        path: pathOf(request.url),
+        status,
+      }),
+      describeError: (error) => ({
+        method: request.method,
+        path: pathOf(request.url),
+        error: errorText(error),
+      }),
+    });
+    if (answer.status === 401) throw failAuth(request, answer);
+    return answer;
   }
 
-  type Outcome = { kind: 'answer'; answer: DavAnswer } | { kind: 'error'; error: unknown };
-
-  async function sendOnce(request: DavRequest, attempt: number): Promise<Outcome> {
+  async function sendOnce(request: DavRequest, attempt: number): Promise<Outcome<DavAnswer>> {
     const started = settings.clock.now();
     const headers: Record<string, string> = { ...request.headers };
     if (settings.authorization) headers.Authorization = settings.authorization;
@@ -173,17 +150,6 @@ export function createDavClient(options: DavClientOptions): DavClient {
     }
   }
 
-  function backoff(attempt: number): number {
-    return Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
-  }
-
-  /** The wait before the next try; `null` when the server asks for longer than we accept. */
-  function retryDelay(answer: DavAnswer, attempt: number): number | null {
-    const asked = parseRetryAfter(answer.headers.get('retry-after'), settings.clock.now());
-    if (asked === null) return backoff(attempt);
-    return asked > settings.maxRetryAfterMs ? null : asked;
-  }
-
   return { send };
 }
 
@@ -201,15 +167,6 @@ function refusalOf(error: unknown): OrdoError | null {
     current = current instanceof Error ? current.cause : null;
   }
   return null;
-}
-
-/** RFC 9110 §10.2.3: either delay-seconds or an HTTP-date. */
-export function parseRetryAfter(value: string | null, now: number): number | null {
-  if (!value) return null;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
 function basicAuthorization(username?: string, password?: string): string | null {

@@ -9,8 +9,13 @@
  * (https://learn.microsoft.com/graph/throttling-limits#outlook-service-limits).
  */
 import type { Clock } from '../../shared/clock.js';
-import { systemClock } from '../../shared/clock.js';
 import { OrdoError, type ErrorCode } from '../../shared/errors.js';
+import {
+  retrying,
+  retrySettings,
+  type Outcome,
+  type RetryOptions,
+} from '../../shared/http-retry.js';
 import type { Logger } from '../../shared/logger.js';
 import { silentLogger } from '../../shared/logger.js';
 import { mailboxLimiter, type Limiter } from './limiter.js';
@@ -25,15 +30,7 @@ export const GRAPH_BASE_URL = 'https://graph.microsoft.com/v1.0';
 export const PREFER =
   'outlook.timezone="UTC", IdType="ImmutableId", outlook.body-content-type="text"';
 
-export interface GraphRetryOptions {
-  /** Tries in all, the first included. */
-  attempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  /** A Retry-After longer than this is not waited for: the call fails at once. */
-  maxRetryAfterMs?: number;
-  timeoutMs?: number;
-}
+export type GraphRetryOptions = RetryOptions;
 
 export interface GraphClientOptions {
   baseUrl?: string;
@@ -90,55 +87,42 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
   const baseUrl = (options.baseUrl ?? GRAPH_BASE_URL).replace(/\/+$/, '');
   const settings = {
     fetch: options.fetch ?? globalThis.fetch,
-    attempts: Math.max(1, options.retry?.attempts ?? 5),
-    baseDelayMs: options.retry?.baseDelayMs ?? 1_000,
-    maxDelayMs: options.retry?.maxDelayMs ?? 60_000,
-    maxRetryAfterMs: options.retry?.maxRetryAfterMs ?? 300_000,
-    timeoutMs: options.retry?.timeoutMs ?? 60_000,
-    clock: options.clock ?? systemClock,
-    sleep: options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms))),
+    ...retrySettings(options, {
+      attempts: 5,
+      baseDelayMs: 1_000,
+      maxDelayMs: 60_000,
+      maxRetryAfterMs: 300_000,
+      timeoutMs: 60_000,
+    }),
     logger: (options.logger ?? silentLogger()).child({ component: 'graph' }),
     limiter: options.limiter ?? mailboxLimiter(`${baseUrl} ${options.mailbox ?? 'me'}`),
   };
 
   async function send(request: GraphRequest): Promise<GraphAnswer> {
-    for (let attempt = 1; ; attempt += 1) {
-      const outcome = await settings.limiter.run(() => sendOnce(request));
-      const last = attempt >= settings.attempts;
-      if (outcome.kind === 'answer') {
-        const answer = outcome.answer;
-        if (answer.status === 401) throw graphError('SYNC_REMOTE_AUTH', answer);
-        if (!RETRIED.has(answer.status)) return answer;
-        const wait = retryDelay(answer, attempt);
-        const unsafe = request.once === true && answer.status !== 429;
-        if (last || wait === null || unsafe) throw unavailable(answer, attempt);
-        settings.logger.warn(
-          {
-            method: request.method,
-            path: answer.path,
-            status: answer.status,
-            attempt,
-            waitMs: wait,
-          },
-          'graph request retried',
-        );
-        await settings.sleep(wait);
-      } else {
-        const path = pathOf(urlOf(request.path));
-        if (last || request.once) throw unreachable(path, outcome.error, attempt);
-        const wait = backoff(attempt);
-        settings.logger.warn(
-          { method: request.method, path, error: String(outcome.error), attempt, waitMs: wait },
-          'graph request retried',
-        );
-        await settings.sleep(wait);
-      }
-    }
+    const path = pathOf(urlOf(request.path));
+    const answer = await retrying(() => settings.limiter.run(() => sendOnce(request)), {
+      settings,
+      logger: settings.logger,
+      retriedMessage: 'graph request retried',
+      judgeAnswer: ({ status }) => {
+        if (!RETRIED.has(status)) return 'answer';
+        return request.once === true && status !== 429 ? 'fail' : 'retry';
+      },
+      retriesError: () => !request.once,
+      failUnavailable: unavailable,
+      failUnreachable: (error, attempts) => unreachable(path, error, attempts),
+      describeAnswer: (failed) => ({
+        method: request.method,
+        path: failed.path,
+        status: failed.status,
+      }),
+      describeError: (error) => ({ method: request.method, path, error: String(error) }),
+    });
+    if (answer.status === 401) throw graphError('SYNC_REMOTE_AUTH', answer);
+    return answer;
   }
 
-  type Outcome = { kind: 'answer'; answer: GraphAnswer } | { kind: 'error'; error: unknown };
-
-  async function sendOnce(request: GraphRequest): Promise<Outcome> {
+  async function sendOnce(request: GraphRequest): Promise<Outcome<GraphAnswer>> {
     const url = urlOf(request.path);
     const started = settings.clock.now();
     try {
@@ -192,27 +176,10 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     return /^https?:\/\//.test(path) ? path : `${baseUrl}${path}`;
   }
 
-  function backoff(attempt: number): number {
-    return Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
-  }
-
-  function retryDelay(answer: GraphAnswer, attempt: number): number | null {
-    const asked = parseRetryAfter(answer.headers.get('retry-after'), settings.clock.now());
-    if (asked === null) return backoff(attempt);
-    return asked > settings.maxRetryAfterMs ? null : asked;
-  }
-
   return { baseUrl, send };
 }
 
-/** RFC 9110 §10.2.3: delay-seconds or an HTTP-date. */
-export function parseRetryAfter(value: string | null, now: number): number | null {
-  if (!value) return null;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
-}
+export { parseRetryAfter } from '../../shared/http-retry.js';
 
 /** Graph's error code (`ErrorItemNotFound`, `syncStateNotFound`, ...) from an error body. */
 export function graphErrorCode(answer: GraphAnswer): string | null {
