@@ -119,6 +119,9 @@ describe('ordo command line', () => {
       '--json',
     );
     expect(JSON.parse(missing.stdout).error.code).toBe('RESOURCE_NOT_FOUND');
+    const unknown = await ordo('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^Unknown command: ordo frobnicate/);
     const unknownFlag = await ordo('tasks', '--frm', 'x');
     expect(unknownFlag.code).toBe(2);
     expect(unknownFlag.stderr).toMatch(/usage: ordo tasks/);

@@ -31,9 +31,14 @@ const processIo: MainIo = {
 
 export async function main(argv: string[], io: MainIo = processIo): Promise<number> {
   const command = findCommand(argv);
-  if (!command || argv.includes('--help') || argv.includes('-h')) {
+  const asksHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h');
+  if (!command && !asksHelp) {
+    io.stderr(`Unknown command: ordo ${argv.join(' ')}\n\n${helpText(undefined)}`);
+    return 2;
+  }
+  if (!command || asksHelp) {
     io.stdout(helpText(command));
-    return command || argv.length === 0 || argv.includes('--help') ? 0 : 2;
+    return 0;
   }
 
   let parsed;

@@ -382,6 +382,13 @@ for (const dialect of ['sqlite', 'postgres'] as TestDialect[]) {
             'VALIDATION',
             'reminder.minutes',
           ],
+          [
+            timed({ reminder: { kind: 'before', minutes: 1.5 } }),
+            400,
+            'VALIDATION',
+            'reminder.minutes',
+          ],
+          [timed({ reminder: { kind: 'soon' } }), 400, 'VALIDATION', 'reminder.kind'],
           [{ start: iso(T0), end: iso(T0) }, 400, 'VALIDATION', 'label'],
           [timed({ resourceIds: [alice.id, 'nope'] }), 404, 'RESOURCE_NOT_FOUND', 'resourceIds'],
           [timed({ clientId: 'nope' }), 404, 'CLIENT_NOT_FOUND', 'clientId'],

@@ -26,16 +26,17 @@ export const timingSchema = z
     message: 'the end must come after the start (all-day end dates are exclusive)',
   });
 
+// Discriminated by `kind`, so a wrong value is reported on its own field, not as "invalid".
 export const reminderSchema = z
-  .union([
+  .discriminatedUnion('kind', [
     z.object({ kind: z.literal('none') }),
     z.object({
       kind: z.literal('before'),
       minutes: z
         .number()
-        .int()
-        .min(0)
-        .max(60 * 24 * 365),
+        .int('a whole number of minutes before the start')
+        .min(0, 'a whole number of minutes before the start')
+        .max(60 * 24 * 365, 'at most one year before the start'),
     }),
     z.object({ kind: z.literal('at'), at: instant }),
   ])
