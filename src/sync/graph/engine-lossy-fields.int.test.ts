@@ -3,62 +3,18 @@
  * date-time. What the calendar dropped must not read back as a calendar change: the task
  * would lose its private flag, or a run that may not import would rewrite the item forever.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import { ManualClock } from '../../shared/clock.js';
-import { silentLogger } from '../../shared/logger.js';
-import {
-  MemoryPlanning,
-  MemorySyncStateStore,
-  runSync,
-  type SyncSettings,
-} from '../engine/index.js';
-import { createGraphProvider } from './graph-provider.js';
-import { startGraphStandIn, type GraphStandIn } from './graph-stand-in.js';
+import type { SyncSettings } from '../engine/index.js';
+import { HOUR, NOW, setUpEngine, useGraphStandIn } from './test-kit.js';
 
-const HOUR = 3_600_000;
-const NOW = Date.UTC(2030, 2, 4, 9);
-let standIn: GraphStandIn;
-
-beforeAll(async () => {
-  standIn = await startGraphStandIn();
-});
-afterAll(async () => {
-  await standIn.close();
-});
+const standIn = useGraphStandIn();
 
 function setUp(settings: Partial<SyncSettings>) {
-  const token = standIn.issueAccessToken();
-  const clock = new ManualClock(NOW);
-  const planning = new MemoryPlanning(clock);
-  const state = new MemorySyncStateStore();
-  const provider = createGraphProvider({
-    baseUrl: standIn.graphUrl,
-    getAccessToken: async () => token,
-    calendarId: `lossy-${Math.random().toString(36).slice(2)}`,
-    todoListId: standIn.addTaskList('Tasks'),
+  return setUpEngine(standIn(), {
+    calendarPrefix: 'lossy',
+    settings: { exportAs: 'tasks', ...settings },
   });
-  const sync = () => {
-    clock.advance(60_000);
-    return runSync({
-      provider,
-      planning,
-      state,
-      settings: {
-        exportAs: 'tasks',
-        importAppointments: true,
-        importTasks: true,
-        carryReminders: true,
-        pastDays: 7,
-        futureDays: 60,
-        timeZone: 'UTC',
-        ...settings,
-      },
-      clock,
-      logger: silentLogger(),
-    });
-  };
-  return { planning, sync };
 }
 
 const quiet = { created: 0, updated: 0, deleted: 0, restored: 0 };

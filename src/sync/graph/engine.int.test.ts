@@ -3,63 +3,18 @@
  * show, that a second run changes nothing (no echo of our own writes) and that edits cross
  * over in both directions, appointments and To Do tasks alike.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { ManualClock } from '../../shared/clock.js';
-import { silentLogger } from '../../shared/logger.js';
-import {
-  MemoryPlanning,
-  MemorySyncStateStore,
-  runSync,
-  type SyncSettings,
-} from '../engine/index.js';
-import { createGraphProvider } from './graph-provider.js';
-import { startGraphStandIn, type GraphStandIn } from './graph-stand-in.js';
+import type { SyncSettings } from '../engine/index.js';
+import { HOUR, NOW, setUpEngine, useGraphStandIn } from './test-kit.js';
 
-const HOUR = 3_600_000;
-const NOW = Date.UTC(2030, 2, 4, 9);
-let standIn: GraphStandIn;
-
-beforeAll(async () => {
-  standIn = await startGraphStandIn();
-});
-afterAll(async () => {
-  await standIn.close();
-});
+const standIn = useGraphStandIn();
 
 function setUp(settings: Partial<SyncSettings> = {}) {
-  const token = standIn.issueAccessToken();
-  const clock = new ManualClock(NOW);
-  const planning = new MemoryPlanning(clock);
-  const state = new MemorySyncStateStore();
-  const calendarId = `engine-${Math.random().toString(36).slice(2)}`;
-  const provider = createGraphProvider({
-    baseUrl: standIn.graphUrl,
-    getAccessToken: async () => token,
-    calendarId,
-    todoListId: standIn.addTaskList('Tasks'),
+  return setUpEngine(standIn(), {
+    calendarPrefix: 'engine',
+    settings: { exportAs: 'appointments', ...settings },
   });
-  const sync = async () => {
-    clock.advance(60_000);
-    return runSync({
-      provider,
-      planning,
-      state,
-      settings: {
-        exportAs: 'appointments',
-        importAppointments: true,
-        importTasks: true,
-        carryReminders: true,
-        pastDays: 7,
-        futureDays: 60,
-        timeZone: 'UTC',
-        ...settings,
-      },
-      clock,
-      logger: silentLogger(),
-    });
-  };
-  return { planning, state, sync, calendarId, clock };
 }
 
 describe('sync engine on Microsoft Graph (stand-in)', () => {
@@ -86,19 +41,19 @@ describe('sync engine on Microsoft Graph (stand-in)', () => {
 
   it('brings an Outlook edit and an Outlook deletion into the planning, and not private ones', async () => {
     const kit = setUp();
-    const kept = standIn.addEvent({
+    const kept = standIn().addEvent({
       subject: 'Visite client',
       start: NOW + 50 * HOUR,
       end: NOW + 51 * HOUR,
       calendarId: kit.calendarId,
     });
-    const gone = standIn.addEvent({
+    const gone = standIn().addEvent({
       subject: 'Annulé',
       start: NOW + 52 * HOUR,
       end: NOW + 53 * HOUR,
       calendarId: kit.calendarId,
     });
-    standIn.addEvent({
+    standIn().addEvent({
       subject: 'Médecin',
       start: NOW + 54 * HOUR,
       end: NOW + 55 * HOUR,
@@ -111,12 +66,12 @@ describe('sync engine on Microsoft Graph (stand-in)', () => {
       'Visite client',
     ]);
 
-    standIn.editEvent(kept, {
+    standIn().editEvent(kept, {
       subject: 'Visite client (déplacée)',
       start: NOW + 60 * HOUR,
       end: NOW + 61 * HOUR,
     });
-    standIn.removeEvent(gone);
+    standIn().removeEvent(gone);
     const report = await kit.sync();
     expect(report.errors).toEqual([]);
     const tasks = [...kit.planning.tasks.values()];

@@ -2,36 +2,17 @@
  * To Do has no transactionId: a create whose answer was lost after the service made the task
  * must not be sent again, or the list holds two copies of one task.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
 import { isOrdoError } from '../../shared/errors.js';
-import type { SyncFields } from '../provider.js';
-import { startGraphStandIn, type GraphStandIn } from './graph-stand-in.js';
+import { plainFields, useGraphStandIn, WINDOW } from './test-kit.js';
 import { createGraphTodoProvider } from './todo.js';
 
-const WINDOW = { from: Date.UTC(2030, 0, 1), to: Date.UTC(2031, 0, 1) };
-let standIn: GraphStandIn;
-
-beforeAll(async () => {
-  standIn = await startGraphStandIn();
-});
-afterAll(async () => {
-  await standIn.close();
-});
-
-const fields: SyncFields = {
-  kind: 'todo',
-  uid: 'task-1',
-  label: 'Rappeler le client',
-  timing: { allDay: false, start: Date.UTC(2030, 2, 4, 9), end: Date.UTC(2030, 2, 4, 10) },
-  remark: '',
-  reminder: { kind: 'none' },
-  private: false,
-  recurring: false,
-};
+const standIn = useGraphStandIn();
+const fields = plainFields('todo', 'Rappeler le client');
 
 it('makes one task when the answer to its POST is lost (503 after the service acted)', async () => {
-  const token = standIn.issueAccessToken();
+  const token = standIn().issueAccessToken();
   let lost = 0;
   const losing: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
@@ -41,9 +22,9 @@ it('makes one task when the answer to its POST is lost (503 after the service ac
     return new Response('upstream timed out', { status: 503 });
   };
   const provider = createGraphTodoProvider({
-    baseUrl: standIn.graphUrl,
+    baseUrl: standIn().graphUrl,
     getAccessToken: async () => token,
-    listId: standIn.addTaskList('Tasks'),
+    listId: standIn().addTaskList('Tasks'),
     fetch: losing,
     sleep: async () => {},
   });

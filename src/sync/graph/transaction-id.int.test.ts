@@ -2,38 +2,19 @@
  * A retried create is dropped by its transactionId, but only within one calendar: the same
  * task exported to another calendar of the mailbox is a new event there.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import type { SyncFields } from '../provider.js';
 import { createGraphEventsProvider } from './events.js';
-import { startGraphStandIn, type GraphStandIn } from './graph-stand-in.js';
+import { plainFields, useGraphStandIn, WINDOW } from './test-kit.js';
 
-const WINDOW = { from: Date.UTC(2030, 0, 1), to: Date.UTC(2031, 0, 1) };
-let standIn: GraphStandIn;
-
-beforeAll(async () => {
-  standIn = await startGraphStandIn();
-});
-afterAll(async () => {
-  await standIn.close();
-});
-
-const fields: SyncFields = {
-  kind: 'event',
-  uid: 'task-1',
-  label: 'Pose cuisine',
-  timing: { allDay: false, start: Date.UTC(2030, 2, 4, 9), end: Date.UTC(2030, 2, 4, 10) },
-  remark: '',
-  reminder: { kind: 'none' },
-  private: false,
-  recurring: false,
-};
+const standIn = useGraphStandIn();
+const fields = plainFields('event', 'Pose cuisine');
 
 it('creates the same task in a second calendar of the mailbox instead of linking the first copy', async () => {
-  const token = standIn.issueAccessToken();
+  const token = standIn().issueAccessToken();
   const providerOf = (calendarId: string) =>
     createGraphEventsProvider({
-      baseUrl: standIn.graphUrl,
+      baseUrl: standIn().graphUrl,
       getAccessToken: async () => token,
       calendarId,
     });
