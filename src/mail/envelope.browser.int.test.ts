@@ -4,39 +4,25 @@
  * server.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildServer } from '../http/server.js';
-import { chromiumAvailable, launchChromium } from '../test-support/browser.js';
+import { buildWebPage, chromiumAvailable, launchChromium } from '../test-support/browser.js';
 import { createMailFixture, parse, type MailFixture } from './outbox-fixture.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PASSWORD = 'correct horse battery';
 const haveChromium = chromiumAvailable();
 
 describe.skipIf(!haveChromium)('the envelope in Chromium', () => {
-  const webRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-mail-web-'));
+  let webRoot: string;
   let f: MailFixture;
   let server: FastifyInstance;
   let browser: Browser;
   let base: string;
 
   beforeAll(async () => {
-    fs.cpSync(path.join(ROOT, 'src', 'web', 'public'), webRoot, { recursive: true });
-    await esbuild.build({
-      entryPoints: [path.join(ROOT, 'src', 'web', 'client', 'main.ts')],
-      outfile: path.join(webRoot, 'app.js'),
-      bundle: true,
-      format: 'esm',
-      target: ['es2022'],
-      platform: 'browser',
-      logLevel: 'warning',
-    });
+    webRoot = await buildWebPage('ordo-mail-web-');
     f = await createMailFixture('sqlite');
     await f.ordo.users.create({ login: 'admin', password: PASSWORD, isAdmin: true });
     f.worker.start();
@@ -50,7 +36,7 @@ describe.skipIf(!haveChromium)('the envelope in Chromium', () => {
     await browser?.close();
     await server?.close();
     await f?.close();
-    fs.rmSync(webRoot, { recursive: true, force: true });
+    if (webRoot) fs.rmSync(webRoot, { recursive: true, force: true });
   });
 
   it('a click on the envelope e-mails the task to its resource', async () => {

@@ -4,10 +4,6 @@
  * resource's user, and not on another user's page open at the same time.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -15,37 +11,17 @@ import type { Ordo } from '../app/ordo.js';
 import { buildServer } from '../http/server.js';
 import { SYSTEM } from '../planning/actor.js';
 import { ManualClock } from '../shared/clock.js';
-import { chromiumAvailable, launchChromium } from '../test-support/browser.js';
+import { buildWebPage, chromiumAvailable, launchChromium } from '../test-support/browser.js';
 import { createTestOrdo } from '../test-support/ordo.js';
 import { startReminders, type Reminders } from './reminders.js';
 import { MINUTE, taskInput } from './test-fixture.js';
 import { ManualTimers } from './timers.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLIENT = path.join(ROOT, 'src', 'web', 'client');
 const PASSWORD = 'correct horse battery';
 const haveChromium = chromiumAvailable();
 
-/** The page's bundle with the alarm window in it, built apart from the shared dist/. */
-async function buildPage(dir: string): Promise<void> {
-  fs.cpSync(path.join(ROOT, 'src', 'web', 'public'), dir, { recursive: true });
-  await esbuild.build({
-    stdin: {
-      contents: "import './main.ts';\nimport './reminders.ts';\n",
-      resolveDir: CLIENT,
-      loader: 'ts',
-    },
-    outfile: path.join(dir, 'app.js'),
-    bundle: true,
-    format: 'esm',
-    target: ['es2022'],
-    platform: 'browser',
-    logLevel: 'warning',
-  });
-}
-
 describe.skipIf(!haveChromium)('alarm window in Chromium', () => {
-  const webRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-alarm-web-'));
+  let webRoot: string;
   const clock = new ManualClock(Date.now());
   const timers = new ManualTimers(clock);
   let ordo: Ordo;
@@ -55,7 +31,7 @@ describe.skipIf(!haveChromium)('alarm window in Chromium', () => {
   let base: string;
 
   beforeAll(async () => {
-    await buildPage(webRoot);
+    webRoot = await buildWebPage('ordo-alarm-web-');
     ordo = await createTestOrdo({ clock });
     reminders = await startReminders(ordo, { timers, scheduler: true });
     server = await buildServer(ordo, { webRoot });
@@ -67,7 +43,7 @@ describe.skipIf(!haveChromium)('alarm window in Chromium', () => {
     await browser?.close();
     await server?.close();
     await ordo?.close();
-    fs.rmSync(webRoot, { recursive: true, force: true });
+    if (webRoot) fs.rmSync(webRoot, { recursive: true, force: true });
   });
 
   async function pageOf(

@@ -5,10 +5,6 @@
  * send single tasks to the calendar, which then holds them.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -18,7 +14,7 @@ import type { Task, User } from '../planning/types.js';
 import { createCalDavProvider } from '../sync/caldav/index.js';
 import { syncOf } from '../sync/capability.js';
 import type { RemoteItem } from '../sync/provider.js';
-import { chromiumAvailable, launchChromium } from '../test-support/browser.js';
+import { buildWebPage, chromiumAvailable, launchChromium } from '../test-support/browser.js';
 import {
   describeWithServer,
   startRadicale,
@@ -26,7 +22,6 @@ import {
 } from '../test-support/caldav-servers.js';
 import { createTestOrdo } from '../test-support/ordo.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PASSWORD = 'correct horse battery';
 const DAY = 86_400_000;
 const haveChromium = chromiumAvailable();
@@ -81,7 +76,7 @@ async function putEvent(server: CalDavServer, calendarUrl: string, label: string
 
 if (haveChromium) {
   describeWithServer('the calendar sync page in Chromium', startRadicale, (server) => {
-    const webRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-sync-web-'));
+    let webRoot: string;
     let ordo: Ordo;
     let http: FastifyInstance;
     let browser: Browser;
@@ -89,16 +84,7 @@ if (haveChromium) {
     let resourceId: string;
 
     beforeAll(async () => {
-      fs.cpSync(path.join(ROOT, 'src', 'web', 'public'), webRoot, { recursive: true });
-      await esbuild.build({
-        entryPoints: [path.join(ROOT, 'src', 'web', 'client', 'main.ts')],
-        outfile: path.join(webRoot, 'app.js'),
-        bundle: true,
-        format: 'esm',
-        target: ['es2022'],
-        platform: 'browser',
-        logLevel: 'warning',
-      });
+      webRoot = await buildWebPage('ordo-sync-web-');
       ordo = await createTestOrdo();
       resourceId = (await ordo.directory.createResource({ name: 'Alice Martin' })).id;
       http = await buildServer(ordo, { webRoot });
@@ -110,7 +96,7 @@ if (haveChromium) {
       await browser?.close();
       await http?.close();
       await ordo?.close();
-      fs.rmSync(webRoot, { recursive: true, force: true });
+      if (webRoot) fs.rmSync(webRoot, { recursive: true, force: true });
     });
 
     let users = 0;
