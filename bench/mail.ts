@@ -14,6 +14,7 @@ import { createOrdo } from '../src/app/ordo.js';
 import { loadConfig } from '../src/config/config.js';
 import { mailOf } from '../src/mail/capability.js';
 import { textToRaw } from '../src/mail/raw-message.js';
+import type { Task } from '../src/planning/types.js';
 import { SYSTEM } from '../src/planning/actor.js';
 import { startTestSmtpServer } from '../src/test-support/smtp-server.js';
 import { printResult, round, timed } from './helpers.js';
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
       email: 'zoe@example.org',
     });
     const start = Date.parse('2026-03-02T08:00:00Z');
-    const tasks = [];
+    const tasks: Task[] = [];
     for (let i = 0; i < MESSAGES; i += 1) {
       tasks.push(
         await ordo.tasks.create({

@@ -24,7 +24,14 @@ function build(): void {
 }
 
 /** kB figures of /proc/PID/status, in MB. */
-function memoryOf(pid: number): Record<string, number> {
+interface Memory {
+  rssMB: number;
+  peakRssMB: number;
+  anonMB: number;
+  fileMB: number;
+}
+
+function memoryOf(pid: number): Memory {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const mb = (field: string) => {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);

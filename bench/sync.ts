@@ -19,11 +19,10 @@
  * and one untimed listing fills Radicale's item cache before anything is measured.
  * SYNC_BENCH_ROUNDS (default 3) repeats the ordo and floor measures; medians are reported.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createServer } from 'node:net';
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 
@@ -52,7 +51,7 @@ import {
 } from '../src/sync/engine/index.js';
 import { syncOf } from '../src/sync/capability.js';
 import { SqlPlanningSide } from '../src/sync/sql-planning-side.js';
-import { commandExists } from '../src/test-support/caldav-servers.js';
+import { commandExists, startRadicale } from '../src/test-support/caldav-servers.js';
 import { percentile, printResult, round, seededRandom, timed } from './helpers.js';
 
 const EVENTS = 5_000;
@@ -186,81 +185,6 @@ function writeStorage(storage: string): void {
 }
 
 // ---- Radicale ----
-
-interface Radicale {
-  baseUrl: string;
-  calendarUrl: string;
-  stop: () => Promise<void>;
-}
-
-async function startRadicaleOn(storage: string): Promise<Radicale> {
-  const port = await freePort();
-  // The same command line as src/test-support/caldav-servers.ts, on a prepared storage.
-  const child = spawn(
-    'radicale',
-    [
-      '--config',
-      '',
-      '--server-hosts',
-      `127.0.0.1:${port}`,
-      '--storage-filesystem-folder',
-      storage,
-      '--auth-type',
-      'none',
-      '--rights-type',
-      'owner_only',
-      '--logging-level',
-      'warning',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const baseUrl = `http://127.0.0.1:${port}/`;
-  await waitUntilAnswering(baseUrl, child, () => output);
-  return {
-    baseUrl,
-    calendarUrl: `${baseUrl}${USER}/${CALENDAR}/`,
-    stop: () => stopChild(child),
-  };
-}
-
-async function waitUntilAnswering(
-  url: string,
-  child: ChildProcess,
-  output: () => string,
-): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Radicale exited at start:\n${output()}`);
-    try {
-      const response = await fetch(url, { method: 'OPTIONS', headers: { Authorization: AUTH } });
-      await response.arrayBuffer();
-      return;
-    } catch {
-      await new Promise((done) => setTimeout(done, 100));
-    }
-  }
-  throw new Error(`Radicale did not answer:\n${output()}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 // ---- Requests ----
 
@@ -688,9 +612,10 @@ async function main(): Promise<void> {
   }
   const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'ordo-sync-bench-radicale-'));
   writeStorage(storage);
-  const radicale = await startRadicaleOn(storage);
+  // The test harness's Radicale, serving the storage written above.
+  const radicale = await startRadicale({ storage });
   try {
-    const { calendarUrl } = radicale;
+    const calendarUrl = `${radicale.baseUrl}${USER}/${CALENDAR}/`;
     const warm = await timed(() =>
       dav({ method: 'REPORT', url: calendarUrl, depth: '1', body: everyEventQuery() }),
     );

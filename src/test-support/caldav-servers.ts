@@ -30,7 +30,8 @@ export interface CalDavServer {
 }
 
 export interface CalDavServerStarter {
-  (): Promise<CalDavServer>;
+  /** `storage`: a prepared storage folder to serve (a benchmark's), else a fresh one. */
+  (options?: { storage?: string }): Promise<CalDavServer>;
   /** The command that must be on PATH. */
   command: string;
   /** The Debian package that provides it. */
@@ -40,8 +41,8 @@ export interface CalDavServerStarter {
 const START_TIMEOUT_MS = 15_000;
 
 export const startRadicale: CalDavServerStarter = Object.assign(
-  async (): Promise<CalDavServer> => {
-    const storage = await mkdtemp(join(tmpdir(), 'ordo-radicale-'));
+  async (options?: { storage?: string }): Promise<CalDavServer> => {
+    const storage = options?.storage ?? (await mkdtemp(join(tmpdir(), 'ordo-radicale-')));
     const username = 'ordo';
     const password = randomBytes(9).toString('base64url');
     // Debian's `radicale` script, not `python3 -m radicale`: the default python3 here is
@@ -60,6 +61,8 @@ export const startRadicale: CalDavServerStarter = Object.assign(
         'none',
         '--rights-type',
         'owner_only',
+        '--logging-level',
+        'warning',
       ],
       storage,
       auth: { username, password },
@@ -75,8 +78,8 @@ export const startRadicale: CalDavServerStarter = Object.assign(
 );
 
 export const startXandikos: CalDavServerStarter = Object.assign(
-  async (): Promise<CalDavServer> => {
-    const storage = await mkdtemp(join(tmpdir(), 'ordo-xandikos-'));
+  async (options?: { storage?: string }): Promise<CalDavServer> => {
+    const storage = options?.storage ?? (await mkdtemp(join(tmpdir(), 'ordo-xandikos-')));
     // --autocreate makes the principal /user/ and its home /user/calendars/.
     const started = await startProcess({
       command: 'xandikos',
