@@ -3,6 +3,10 @@
  * cookie-authenticated changes, and every error comes back as an `ApiError` carrying the
  * server's stable code, so the page can translate it.
  */
+// Identity cards, departments and groups travel exactly as the planning holds them.
+import type { Access, Client, Department, Group, Resource } from '../../planning/types.js';
+
+export type { Access, Client, Department, Group, Resource };
 
 export interface ApiErrorBody {
   code: string;
@@ -72,29 +76,6 @@ export interface UnavailabilityJson {
   reason: string;
 }
 
-export type Access = 'none' | 'read' | 'write';
-
-export interface Resource {
-  id: string;
-  name: string;
-  kind: 'human' | 'material';
-  email: string | null;
-  mobile: string | null;
-  departmentId: string | null;
-}
-
-export interface Client {
-  id: string;
-  name: string;
-  email: string | null;
-  mobile: string | null;
-}
-
-export interface Department {
-  id: string;
-  name: string;
-}
-
 export interface User {
   id: string;
   login: string;
@@ -104,14 +85,6 @@ export interface User {
   defaultAccess?: Access;
   departmentAccess?: Record<string, Access>;
   language?: 'fr' | 'en' | null;
-}
-
-export interface Group {
-  id: string;
-  name: string;
-  canAdd: boolean;
-  canModify: boolean;
-  canDelete: boolean;
 }
 
 export interface Me {
