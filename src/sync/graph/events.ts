@@ -44,7 +44,7 @@ import {
   unexpected,
   type GraphClientOptions,
 } from './graph-client.js';
-import { sameContent, writeFailure } from './writes.js';
+import { deleteIfMatch, patchIfMatch, sameContent, writeFailure } from './writes.js';
 
 export interface GraphEventsProviderOptions extends GraphClientOptions {
   /** A calendar of the mailbox; the default calendar without it. */
@@ -213,25 +213,18 @@ export function createGraphEventsProvider(options: GraphEventsProviderOptions): 
     etag: string | null,
     fields: SyncFields,
   ): Promise<{ etag: string | null }> {
-    const answer = await client.send({
-      method: 'PATCH',
+    const body = toGraphEvent(fields, false);
+    return patchIfMatch(client, {
       path: `/me/events/${encodeURIComponent(ref)}`,
-      body: toGraphEvent(fields, false),
-      headers: etag ? { 'If-Match': etag } : {},
+      body,
+      etag,
+      uid: fields.uid,
+      ref,
     });
-    if (answer.status !== 200) throw writeFailure(answer, fields.uid, ref);
-    const next = answer.json?.['@odata.etag'];
-    return { etag: typeof next === 'string' ? next : null };
   }
 
   async function remove(ref: string, etag: string | null): Promise<void> {
-    const answer = await client.send({
-      method: 'DELETE',
-      path: `/me/events/${encodeURIComponent(ref)}`,
-      headers: etag ? { 'If-Match': etag } : {},
-    });
-    if (answer.status === 204 || answer.status === 200 || answer.status === 404) return;
-    throw writeFailure(answer, null, ref);
+    await deleteIfMatch(client, { path: `/me/events/${encodeURIComponent(ref)}`, etag, ref });
   }
 
   /** What an event written with these fields reads back as: the mapping both ways. */

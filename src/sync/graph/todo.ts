@@ -33,7 +33,7 @@ import {
   type GraphClientOptions,
 } from './graph-client.js';
 import { fromTodoTask, toTodoTask } from './todo-mapping.js';
-import { writeFailure } from './writes.js';
+import { deleteIfMatch, patchIfMatch, writeFailure } from './writes.js';
 
 export interface GraphTodoProviderOptions extends GraphClientOptions {
   /** The To Do list (todoTaskList id) synchronized. */
@@ -194,25 +194,12 @@ export function createGraphTodoProvider(options: GraphTodoProviderOptions): Cale
     etag: string | null,
     fields: SyncFields,
   ): Promise<{ etag: string | null }> {
-    const answer = await client.send({
-      method: 'PATCH',
-      path: taskPath(ref),
-      body: toTodoTask(fields, false),
-      headers: etag ? { 'If-Match': etag } : {},
-    });
-    if (answer.status !== 200) throw writeFailure(answer, fields.uid, ref);
-    const next = answer.json?.['@odata.etag'];
-    return { etag: typeof next === 'string' ? next : null };
+    const body = toTodoTask(fields, false);
+    return patchIfMatch(client, { path: taskPath(ref), body, etag, uid: fields.uid, ref });
   }
 
   async function remove(ref: string, etag: string | null): Promise<void> {
-    const answer = await client.send({
-      method: 'DELETE',
-      path: taskPath(ref),
-      headers: etag ? { 'If-Match': etag } : {},
-    });
-    if (answer.status === 204 || answer.status === 200 || answer.status === 404) return;
-    throw writeFailure(answer, null, ref);
+    await deleteIfMatch(client, { path: taskPath(ref), etag, ref });
   }
 
   /** What a task written with these fields reads back as: the mapping both ways. */
