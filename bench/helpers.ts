@@ -1,4 +1,6 @@
-/** What the benchmarks share: a work folder, a seeded random source, percentiles, the result line. */
+/**
+ * What the benchmarks share: a work folder, a seeded random source, percentiles, the result line.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

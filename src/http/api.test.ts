@@ -513,7 +513,8 @@ for (const dialect of ['sqlite', 'postgres'] as TestDialect[]) {
         expect(secret).toMatchObject({ masked: true, label: '', remark: '', private: true });
         expect(JSON.stringify(readerView)).not.toContain('Secret');
 
-        // The outsider is Bob: Bob's private tasks are theirs to read; Alice's department is hidden.
+        // The outsider is Bob: Bob's private tasks are theirs to read; Alice's department is
+        // hidden.
         const outsiderView = (await call(s.app, { url: range, cookie: outsider })).json().tasks;
         expect(outsiderView.map((t: { label: string }) => t.label).sort()).toEqual([
           'Mine',

@@ -128,7 +128,9 @@ function shiftLocalDays(local: LocalDateTime, days: number): LocalDateTime {
   };
 }
 
-/** Midnight at the start of a calendar date in a zone: where an all-day item's alarms count from. */
+/**
+ * Midnight at the start of a calendar date in a zone: where an all-day item's alarms count from.
+ */
 export function startOfDate(date: CalendarDate, zone: ZoneRules): number {
   const [year, month, day] = date.split('-').map(Number) as [number, number, number];
   return localToInstant({ year, month, day, hour: 0, minute: 0, second: 0 }, zone);

@@ -207,7 +207,9 @@ function optionalMoment(
   return found ? readMoment(found, context) : null;
 }
 
-/** RFC 5545 3.6.1: DTEND, or DURATION, or neither (a date lasts a day, a date-time is an instant). */
+/**
+ * RFC 5545 3.6.1: DTEND, or DURATION, or neither (a date lasts a day, a date-time is an instant).
+ */
 function eventTiming(component: JCalComponent, context: ItemContext): TaskTiming {
   const start = optionalMoment(component, 'dtstart', context);
   if (!start) throw invalid('The event has no DTSTART');

@@ -78,7 +78,9 @@ export class Outbox {
     this.newId = options.newId ?? (() => crypto.randomUUID());
   }
 
-  /** Writes a message in `executor`: the caller's transaction, so it exists only if that commits. */
+  /**
+   * Writes a message in `executor`: the caller's transaction, so it exists only if that commits.
+   */
   async enqueue(executor: Db, message: NewOutboxMessage): Promise<OutboxRow> {
     const now = this.options.clock.now();
     const row: OutboxRow = {
@@ -108,7 +110,9 @@ export class Outbox {
     return row;
   }
 
-  /** Takes up to `limit` due messages for this worker; each is `sending` until `leaseMs` from now. */
+  /**
+   * Takes up to `limit` due messages for this worker; each is `sending` until `leaseMs` from now.
+   */
   async claim(options: { limit: number; leaseMs?: number }): Promise<OutboxRow[]> {
     const now = this.options.clock.now();
     const changes = {

@@ -9,7 +9,10 @@ export type SmtpSecurity = 'none' | 'starttls' | 'tls';
 export interface SmtpSenderOptions {
   host: string;
   port: number;
-  /** `none`: plain SMTP, STARTTLS never tried; `starttls`: upgrade required; `tls`: TLS from the start. */
+  /**
+   * `none`: plain SMTP, STARTTLS never tried; `starttls`: upgrade required; `tls`: TLS from the
+   * start.
+   */
   security: SmtpSecurity;
   user?: string;
   password?: string;

@@ -54,7 +54,8 @@ export async function readCollectionInfo(
 
 /**
  * The collection's getctag alone (Depth 0): the cheapest "anything changed?" a server answers.
- * `null` when it keeps none; a server answering with anything but 207 fails as `readCollectionInfo`.
+ * `null` when it keeps none; a server answering with anything but 207 fails as
+ * `readCollectionInfo`.
  */
 export async function readCtag(client: DavClient, url: string): Promise<string | null> {
   const answer = await client.send({

@@ -65,7 +65,9 @@ export interface PlanningSide {
    */
   changedSince?(at: number, except?: OwnWrites): Promise<boolean>;
 
-  /** The user's resource's tasks that touch the window, exportable or not. Never unavailabilities. */
+  /**
+   * The user's resource's tasks that touch the window, exportable or not. Never unavailabilities.
+   */
   listTasks(window: SyncWindow): Promise<PlanningTask[]>;
 
   /** The tasks with these ids, wherever they are in time; an id absent from the map is gone. */
@@ -129,7 +131,9 @@ export class MemoryPlanning implements PlanningSide {
     canModify: true,
     canDelete: true,
   };
-  /** Writes made through the `PlanningSide` port (the engine's writes), not the test's own edits. */
+  /**
+   * Writes made through the `PlanningSide` port (the engine's writes), not the test's own edits.
+   */
   writes = 0;
   /** When set, the next engine write is applied and then this error is thrown (a crash). */
   crashAfterNextWrite: Error | null = null;

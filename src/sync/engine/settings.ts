@@ -12,7 +12,9 @@ export interface SyncSettings {
   /** Calendar → planning: whether new appointments (VEVENT) and tasks (VTODO) are imported. */
   importAppointments: boolean;
   importTasks: boolean;
-  /** `false` when the "reminder at a date" option is on: reminders are neither compared nor copied. */
+  /**
+   * `false` when the "reminder at a date" option is on: reminders are neither compared nor copied.
+   */
   carryReminders: boolean;
   /** How many days before today are synchronized; `0` means from today. */
   pastDays: number;

@@ -50,7 +50,8 @@
  *   https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow — the
  *   code is bound to its code_challenge (S256) and redirect_uri; refresh_token grant; a
  *   revoked consent answers 400 invalid_grant (AADSTS65001 / interaction required).
- * - /oauth2/v2.0/devicecode: https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-code
+ * - /oauth2/v2.0/devicecode: https://learn.microsoft.com/entra/identity-platform/v2-oauth2-device-
+ * code
  *   — authorization_pending until the user code is approved (`approveDeviceCode`).
  * - client_credentials grant on /oauth2/v2.0/token:
  *   https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow —
