@@ -1,24 +1,17 @@
 /**
- * WebDAV XML in and out: request bodies as escaped templates, answers read with
- * fast-xml-parser. Namespace prefixes are dropped on reading: the element names CalDAV
- * uses (getetag, calendar-data, sync-token, ...) do not collide between DAV:, CalDAV and
- * CalendarServer namespaces.
+ * WebDAV XML in and out: request bodies as escaped templates, answers read with saxes (a
+ * conforming, non-validating XML parser) into plain objects. Namespace prefixes are dropped
+ * on reading: the element names CalDAV uses (getetag, calendar-data, sync-token, ...) do
+ * not collide between DAV:, CalDAV and CalendarServer namespaces.
+ *
+ * The objects follow one shape: an element holding only text (or nothing) is its string;
+ * any other is an object of its children by local name, its attributes as `@name` and its
+ * text as `#text`; repeated children become arrays, and the elements of ARRAY_ELEMENTS are
+ * always arrays.
  */
-import { XMLParser } from 'fast-xml-parser';
+import { SaxesParser } from 'saxes';
 
 const ARRAY_ELEMENTS = new Set(['response', 'propstat', 'href', 'comp', 'supported-report']);
-
-const parser = new XMLParser({
-  removeNSPrefix: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  // Servers escape the CR of CRLF in calendar-data as `&#13;`.
-  htmlEntities: true,
-  isArray: (name) => ARRAY_ELEMENTS.has(name),
-});
 
 export type XmlNode = Record<string, unknown>;
 
@@ -48,8 +41,61 @@ export function escapeXml(text: string): string {
     .replace(/"/g, '&quot;');
 }
 
+/** An element being read: its children and attributes so far, and its text. */
+interface Open {
+  name: string;
+  node: XmlNode;
+  text: string;
+  hasContent: boolean;
+}
+
+/** Parses a whole XML document; throws on anything that is not well-formed. */
 export function parseXml(text: string): XmlNode {
-  return parser.parse(text) as XmlNode;
+  const root: Open = { name: '', node: {}, text: '', hasContent: true };
+  const stack: Open[] = [root];
+  const parser = new SaxesParser({ xmlns: true, position: false });
+  const top = () => stack[stack.length - 1] as Open;
+
+  parser.on('opentag', (tag) => {
+    const node: XmlNode = {};
+    let hasContent = false;
+    for (const attribute of Object.values(tag.attributes)) {
+      if (attribute.prefix === 'xmlns' || attribute.name === 'xmlns') continue;
+      node[`@${attribute.local}`] = attribute.value;
+      hasContent = true;
+    }
+    stack.push({ name: tag.local, node, text: '', hasContent });
+  });
+  parser.on('text', (chunk) => {
+    top().text += chunk;
+  });
+  parser.on('cdata', (chunk) => {
+    top().text += chunk;
+  });
+  parser.on('closetag', () => {
+    const closed = stack.pop() as Open;
+    const parent = top();
+    parent.hasContent = true;
+    addChild(parent.node, closed.name, valueOf(closed));
+  });
+  parser.on('error', (error) => {
+    throw error;
+  });
+  parser.write(text).close();
+  return root.node;
+}
+
+function valueOf(element: Open): unknown {
+  if (!element.hasContent) return element.text;
+  if (element.text !== '') element.node['#text'] = element.text;
+  return element.node;
+}
+
+function addChild(node: XmlNode, name: string, value: unknown): void {
+  const existing = node[name];
+  if (existing === undefined) node[name] = ARRAY_ELEMENTS.has(name) ? [value] : value;
+  else if (Array.isArray(existing)) existing.push(value);
+  else node[name] = [existing, value];
 }
 
 /** Reads a 207 body; throws when it is not a multistatus (the caller adds the context). */
