@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+
 import { describe, expect, it } from 'vitest';
 
 import type { SyncFields } from '../provider.js';
@@ -60,7 +62,7 @@ describe('contentHash', () => {
       'SSEKBRucC0wKmyOq8TjyjR134gQCF5ep',
     ],
     [
-      'lone surrogates (hashed as U+FFFD in UTF-8)',
+      'lone surrogates (JSON escapes them)',
       {
         uid: 'e',
         label: 'x\uD83Dy',
@@ -72,6 +74,17 @@ describe('contentHash', () => {
     ],
   ])('keeps the stored hash of %s', (_name, overrides, expected) => {
     expect(contentHash(fields(overrides))).toBe(expected);
+  });
+
+  it('gives the same hash on a Node version without crypto.hash (before 20.12)', () => {
+    const expected = contentHash(fields({}));
+    const oneShot = crypto.hash;
+    try {
+      (crypto as { hash?: typeof crypto.hash }).hash = undefined;
+      expect(contentHash(fields({}))).toBe(expected);
+    } finally {
+      crypto.hash = oneShot;
+    }
   });
 
   it('ignores identity: uid and kind', () => {

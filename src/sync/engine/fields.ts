@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 
 import { DateTime } from 'luxon';
 
@@ -34,7 +34,16 @@ export function contentHash(fields: SyncFields): string {
     fields.private,
     fields.recurring,
   ]);
-  return createHash('sha256').update(canonical).digest('base64url').slice(0, 32);
+  return sha256(canonical).slice(0, 32);
+}
+
+/**
+ * SHA-256 in base64url. The one-shot crypto.hash (Node 20.12 and later) gives the same digest
+ * at about half the cost of a Hash object, which the sync pays twice per item.
+ */
+function sha256(text: string): string {
+  if (typeof crypto.hash === 'function') return crypto.hash('sha256', text, 'base64url');
+  return crypto.createHash('sha256').update(text).digest('base64url');
 }
 
 function reminderKey(reminder: NonNullable<SyncFields['reminder']>): unknown[] {
