@@ -52,12 +52,38 @@ export async function queryWindow(
     method: 'REPORT',
     url,
     headers: { ...XML_HEADERS, Depth: '1' },
-    body: calendarQueryBody({ component: COMPONENTS[options.kind], ...window }),
+    body: calendarQueryBody({ component: COMPONENTS[options.kind], window }),
   });
   if (answer.status !== 207) throw unexpected(url, answer.status, answer.body);
 
   const { responses } = readMultistatusWithToken(answer.body, url);
-  return readItems(context, responses.filter(isMember(context)), null);
+  return readItems(context, responses.filter(isMember(context)), { window: null });
+}
+
+/**
+ * Every calendar object of the collection in one calendar-query (a VCALENDAR comp-filter
+ * with nothing inside matches them all), kept when it lies in the window as a time-range
+ * would keep it. Objects holding neither a VEVENT nor a VTODO (journals, free-busy) are not
+ * the sync's and are left out silently, as the per-kind queries leave them out.
+ */
+export async function queryAll(
+  context: ListingContext,
+  options: { window: SyncWindow },
+): Promise<ItemsRead> {
+  const url = context.collectionUrl;
+  const answer = await context.client.send({
+    method: 'REPORT',
+    url,
+    headers: { ...XML_HEADERS, Depth: '1' },
+    body: calendarQueryBody({ component: null }),
+  });
+  if (answer.status !== 207) throw unexpected(url, answer.status, answer.body);
+
+  const { responses } = readMultistatusWithToken(answer.body, url);
+  const { items, unreadable } = readItems(context, responses.filter(isMember(context)), {
+    window: options.window,
+  });
+  return { items, unreadable };
 }
 
 export async function syncCollection(
@@ -122,7 +148,7 @@ export async function multiget(
     const batch = options.refs.slice(at, at + context.batchSize);
     const responses = await multigetBatch(context, batch);
     const found = responses.filter((r) => r.status !== 404 && 'calendar-data' in r.props);
-    const read = readItems(context, found, options.window);
+    const read = readItems(context, found, { window: options.window });
 
     const foundRefs = new Set(found.map((r) => normalizeRef(r.href, context.collectionUrl)));
     result.items.push(...read.items);
@@ -153,16 +179,17 @@ async function multigetBatch(context: ListingContext, refs: string[]): Promise<D
 function readItems(
   context: ListingContext,
   responses: DavResponse[],
-  window: SyncWindow | null,
+  options: { window: SyncWindow | null },
 ): ItemsRead & { outside: string[] } {
+  const { window } = options;
   const read: ItemsRead & { outside: string[] } = { items: [], unreadable: [], outside: [] };
   for (const response of responses) {
     const ref = normalizeRef(response.href, context.collectionUrl);
     const etag = readText(response.props.getetag) || null;
-    const fields = fromICalendar(readText(response.props['calendar-data']) ?? '', {
-      timeZone: context.timeZone,
-    });
+    const text = readText(response.props['calendar-data']) ?? '';
+    const fields = fromICalendar(text, { timeZone: context.timeZone });
     if (isMappingProblem(fields)) {
+      if (!holdsSyncedComponent(text)) continue;
       context.logger.warn({ ref, problem: fields.problem }, 'calendar item unreadable');
       read.unreadable.push({ ref, etag, reason: fields.problem });
       continue;
@@ -174,6 +201,11 @@ function readItems(
     else read.outside.push(ref);
   }
   return read;
+}
+
+/** Whether an object has a VEVENT or VTODO at all (an unreadable one is then reported). */
+function holdsSyncedComponent(text: string): boolean {
+  return /^BEGIN:(VEVENT|VTODO)\s*$/im.test(text);
 }
 
 function isMember(context: ListingContext): (response: DavResponse) => boolean {

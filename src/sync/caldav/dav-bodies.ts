@@ -31,18 +31,24 @@ export function syncCollectionBody(token: string): string {
   );
 }
 
-/** RFC 4791 §7.8 with a §9.9 time-range: one request answers the window with the data. */
-export function calendarQueryBody(options: {
-  component: string;
-  from: number;
-  to: number;
-}): string {
+/**
+ * RFC 4791 §7.8: the objects of one component with a §9.9 time-range, or (component null)
+ * every object of the collection.
+ */
+export function calendarQueryBody(
+  options: { component: string; window: { from: number; to: number } } | { component: null },
+): string {
+  const inner =
+    options.component === null
+      ? ''
+      : `<C:comp-filter name="${options.component}">` +
+        `<C:time-range start="${caldavTime(options.window.from)}" ` +
+        `end="${caldavTime(options.window.to)}"/></C:comp-filter>`;
   return (
     `${PROLOG}<C:calendar-query ${NAMESPACES}>` +
     '<D:prop><D:getetag/><C:calendar-data/></D:prop>' +
-    `<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="${options.component}">` +
-    `<C:time-range start="${caldavTime(options.from)}" end="${caldavTime(options.to)}"/>` +
-    '</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>'
+    `<C:filter><C:comp-filter name="VCALENDAR">${inner}</C:comp-filter></C:filter>` +
+    '</C:calendar-query>'
   );
 }
 
