@@ -45,7 +45,7 @@ export function installMail(ordo: Ordo): MailServices {
     logger: ordo.logger,
     graphNetwork: () => services.graphNetwork,
   });
-  ordo.tasks.onChange(messaging.hook);
+  ordo.tasks.onChanges(messaging.hook);
   const services: MailServices = {
     messaging,
     outbox,

@@ -9,7 +9,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Transaction } from 'kysely';
 import { writeCalendar } from '../ical/write.js';
 import type { Actor } from '../planning/actor.js';
-import type { TaskChange, TaskHook, TaskService } from '../planning/tasks.js';
+import type { TaskBatchHook, TaskChange, TaskService } from '../planning/tasks.js';
 import type { Task } from '../planning/types.js';
 import type { SecretBox } from '../security/secrets.js';
 import { Settings } from '../settings/settings.js';
@@ -208,11 +208,20 @@ export class Messaging {
     }
   }
 
-  /** The task hook: e-mail on creation, updates when an e-mailed task changes, cancellations. */
-  readonly hook: TaskHook = async (change) => {
-    if (change.type === 'created') return this.onCreated(change);
-    if (change.type === 'updated') return this.onUpdated(change);
-    return this.onDeleted(change);
+  /**
+   * The task hook: e-mail on creation, updates when an e-mailed task changes, cancellations;
+   * the changes of one call in their order, with the creation setting read once for them.
+   */
+  readonly hook: TaskBatchHook = async (changes) => {
+    let mailOnCreate: boolean | undefined;
+    for (const change of changes) {
+      if (change.type === 'updated') await this.onUpdated(change);
+      if (change.type === 'deleted') await this.onDeleted(change);
+      // Imports and calendar syncs create tasks in bulk: e-mailing them would be a storm.
+      if (change.type !== 'created' || change.origin !== 'planning' || !change.after) continue;
+      mailOnCreate ??= await this.settingsIn(change.trx).get('mail.onCreate');
+      if (mailOnCreate) await this.onCreated(change, change.after);
+    }
   };
 
   /** Queues the task e-mail in `trx`, and records who was invited. */
@@ -303,19 +312,14 @@ export class Messaging {
     return { taskId: input.task.id, messages: [toEntry(row)], to: [sms.to], cc: [], skipped: [] };
   }
 
-  private async onCreated(change: TaskChange): Promise<void> {
-    // Imports and calendar syncs create tasks in bulk: e-mailing them would be a storm.
-    if (change.origin !== 'planning' || !change.after) return;
-    if (!(await this.settingsIn(change.trx).get('mail.onCreate'))) return;
+  /** Queues the e-mail of a task a planner created, when the company asks for one. */
+  private async onCreated(change: TaskChange, task: Task): Promise<void> {
     try {
-      await this.queueTaskMail(change.trx, {
-        task: change.after,
-        requestedBy: requesterOf(change.actor),
-      });
+      await this.queueTaskMail(change.trx, { task, requestedBy: requesterOf(change.actor) });
     } catch (error) {
       // The task is created anyway; the envelope will say why when someone clicks it.
       if (!isOrdoError(error)) throw error;
-      this.logger.info({ taskId: change.after.id, code: error.code }, 'task e-mail not queued');
+      this.logger.info({ taskId: task.id, code: error.code }, 'task e-mail not queued');
     }
   }
 

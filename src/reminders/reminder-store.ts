@@ -4,12 +4,13 @@
  * raised once; SQLite has a single writer, so the same statements without the lock suffice.
  */
 import crypto from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import { sql, type Insertable, type Transaction } from 'kysely';
 import { isoInstant } from '../planning/time.js';
 import type { User } from '../planning/types.js';
+import { rowChunks } from '../store/chunks.js';
 import type { Dialect } from '../store/db.js';
 import type { Database, Db } from '../store/schema.js';
-import type { ReminderStateName } from './tables.js';
+import type { ReminderStateName, RemindersTable } from './tables.js';
 import './tables.js';
 
 /** A raised reminder as the page shows it. */
@@ -60,47 +61,67 @@ export class ReminderStore {
   }
 
   /**
-   * Makes the task's stored reminder the one due at `dueAt` (or none). The same due time
-   * keeps the row and what users did with it; another one replaces it under a new id.
+   * Makes each task's stored reminder the one due at its `dueAt` (or none). The same due time
+   * keeps the row and what users did with it; another one replaces it under a new id. Each
+   * task comes once in `items`; the results are in their order.
    */
-  async replaceForTask(
+  async replaceForTasks(
     trx: Transaction<Database>,
-    options: { taskId: string; dueAt: number | null; now: number },
-  ): Promise<{ cancelledId: string | null; scheduledAt: number | null }> {
-    const { taskId, dueAt, now } = options;
-    const existing = await trx
-      .selectFrom('reminders')
-      .select(['id', 'due_at'])
-      .where('task_id', '=', taskId)
-      .executeTakeFirst();
-    if (existing && existing.due_at === dueAt) return { cancelledId: null, scheduledAt: null };
+    options: { items: readonly { taskId: string; dueAt: number | null }[]; now: number },
+  ): Promise<{ cancelledId: string | null; scheduledAt: number | null }[]> {
+    const { items, now } = options;
+    const existing = new Map<string, { id: string; due_at: number }>();
+    for (const chunk of chunks(items.map((item) => item.taskId))) {
+      const rows = await trx
+        .selectFrom('reminders')
+        .select(['id', 'task_id', 'due_at'])
+        .where('task_id', 'in', chunk)
+        .execute();
+      for (const row of rows) existing.set(row.task_id, row);
+    }
 
-    if (existing) await trx.deleteFrom('reminders').where('id', '=', existing.id).execute();
-    const cancelledId = existing?.id ?? null;
-    // A moment already passed is not raised after the fact.
-    if (dueAt === null || dueAt <= now) return { cancelledId, scheduledAt: null };
-
-    await trx
-      .insertInto('reminders')
-      .values({
+    const replaced: string[] = [];
+    const inserted: Insertable<RemindersTable>[] = [];
+    const results = items.map(({ taskId, dueAt }) => {
+      const found = existing.get(taskId);
+      if (found && found.due_at === dueAt) return { cancelledId: null, scheduledAt: null };
+      if (found) replaced.push(found.id);
+      const cancelledId = found?.id ?? null;
+      // A moment already passed is not raised after the fact.
+      if (dueAt === null || dueAt <= now) return { cancelledId, scheduledAt: null };
+      inserted.push({
         id: this.newId(),
         task_id: taskId,
         due_at: dueAt,
         fired: 0,
         fired_at: null,
         created_at: now,
-      })
-      .execute();
-    return { cancelledId, scheduledAt: dueAt };
+      });
+      return { cancelledId, scheduledAt: dueAt };
+    });
+
+    for (const chunk of chunks(replaced))
+      await trx.deleteFrom('reminders').where('id', 'in', chunk).execute();
+    for (const chunk of rowChunks(inserted))
+      await trx.insertInto('reminders').values(chunk).execute();
+    return results;
   }
 
-  async deleteForTask(trx: Transaction<Database>, taskId: string): Promise<string | null> {
-    const row = await trx
-      .deleteFrom('reminders')
-      .where('task_id', '=', taskId)
-      .returning('id')
-      .executeTakeFirst();
-    return row?.id ?? null;
+  /** Deletes the reminders of these tasks; the id each task's reminder had, by task id. */
+  async deleteForTasks(
+    trx: Transaction<Database>,
+    taskIds: readonly string[],
+  ): Promise<Map<string, string>> {
+    const deleted = new Map<string, string>();
+    for (const chunk of chunks([...new Set(taskIds)])) {
+      const rows = await trx
+        .deleteFrom('reminders')
+        .where('task_id', 'in', chunk)
+        .returning(['id', 'task_id'])
+        .execute();
+      for (const row of rows) deleted.set(row.task_id, row.id);
+    }
+    return deleted;
   }
 
   /** The earliest moment something must be raised: a reminder or the end of a snooze. */

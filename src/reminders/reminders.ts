@@ -146,7 +146,7 @@ async function install(ordo: Ordo, options: StartRemindersOptions): Promise<Remi
     safetyIntervalMs: options.safetyIntervalMs,
     batchSize: options.batchSize,
   });
-  ordo.tasks.onChange(
+  ordo.tasks.onChanges(
     createReminderHook({
       store,
       bus,

@@ -6,6 +6,7 @@
 import type { Capability } from '../app/capabilities.js';
 import type { Ordo } from '../app/ordo.js';
 import { OrdoError } from '../shared/errors.js';
+import { chunksOf, MAX_PARAMETERS } from '../store/chunks.js';
 import { SyncAccounts } from './accounts.js';
 import { Feeds } from './feeds.js';
 import type { GraphNetwork } from './graph-connection.js';
@@ -48,12 +49,12 @@ export function installSync(ordo: Ordo): SyncServices {
     createWorker,
     graphNetwork: {},
   };
-  ordo.tasks.onChange(async (change) => {
-    if (change.type !== 'deleted' || !change.before) return;
-    await change.trx
-      .deleteFrom('task_sync_marks')
-      .where('task_id', '=', change.before.id)
-      .execute();
+  ordo.tasks.onChanges(async (changes) => {
+    const trx = changes[0]?.trx;
+    const deleted = changes.flatMap((c) => (c.type === 'deleted' && c.before ? [c.before.id] : []));
+    if (!trx || deleted.length === 0) return;
+    for (const chunk of chunksOf(deleted, MAX_PARAMETERS))
+      await trx.deleteFrom('task_sync_marks').where('task_id', 'in', chunk).execute();
   });
   installed.set(ordo, services);
   return services;
