@@ -17,6 +17,7 @@ import pg from 'pg';
 import { MIGRATIONS } from './migrations/index.js';
 import { registerSqlite } from './raw-sqlite.js';
 import type { Database, Db } from './schema.js';
+import { withStatementCache } from './statement-cache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -55,7 +56,9 @@ function openSqlite(options: OpenStoreOptions): Store {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   registerSqlite(db, sqlite);
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
