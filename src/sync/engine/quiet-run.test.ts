@@ -1,7 +1,8 @@
 /**
- * The no-change shortcut: a run whose calendar answers "no change" and whose planning changed
- * nothing since the last finished run stops there, without reading every task and pair. Each
- * test checks that a change the shortcut could hide still reaches the other side.
+ * The shortcuts of a settled planning (nothing changed since the last finished run): a run
+ * whose calendar answers "no change" stops there, and one whose calendar changes touch known
+ * items only reads those items' pairs and tasks. Each test checks that a change a shortcut
+ * could hide still reaches the other side.
  */
 import { describe, expect, it, vi } from 'vitest';
 
@@ -105,5 +106,83 @@ describe('no-change shortcut', () => {
     kit.settings = { ...kit.settings, importTasks: false };
     await kit.sync();
     expect(kit.fullRuns()).toBe(full + 1);
+  });
+});
+
+describe('calendar-only runs', () => {
+  /** Two events synchronized and settled: the next run may take a shortcut. */
+  async function settledKit(...args: Parameters<typeof createKit>) {
+    const kit = countingKit(...args);
+    const a = kit.task({ label: 'A', timing: at(1, 8) });
+    const b = kit.task({ label: 'B', timing: at(2, 8) });
+    kit.tick();
+    await kit.sync();
+    await kit.sync(); // confirms the pairs the first run created
+    kit.tick();
+    const refOf = (taskId: string) =>
+      kit.state.pairs.get(taskId)?.ref ?? expect.fail(`no pair for ${taskId}`);
+    return { ...kit, a, b, refOf, loadPairs: vi.spyOn(kit.state, 'loadPairs') };
+  }
+
+  it('a calendar edit of a known item reads only its pair and task, and reaches the planning', async () => {
+    const kit = await settledKit();
+    const full = kit.fullRuns();
+    kit.calendar.userEdit(kit.refOf(kit.a.id), { label: 'A, from the phone' });
+    const report = await kit.sync();
+    expect(report.counts.updated).toBe(1);
+    expect(kit.planning.tasks.get(kit.a.id)?.label).toBe('A, from the phone');
+    expect(kit.planning.tasks.get(kit.b.id)?.label).toBe('B');
+    expect(kit.fullRuns()).toBe(full);
+    expect(kit.loadPairs).not.toHaveBeenCalled();
+    // Settled again: the next run writes nothing.
+    const writes = kit.writes();
+    await kit.sync();
+    expect(kit.writes()).toBe(writes);
+  });
+
+  it('a calendar deletion of a known item deletes its task', async () => {
+    const kit = await settledKit();
+    kit.calendar.userDelete(kit.refOf(kit.b.id));
+    await kit.sync();
+    expect(kit.tasks().map((task) => task.label)).toEqual(['A']);
+    expect(kit.loadPairs).not.toHaveBeenCalled();
+  });
+
+  it('an edit the rights refuse is reverted on the calendar as in a full run', async () => {
+    const kit = await settledKit();
+    kit.planning.currentRights = { ...kit.planning.currentRights, canModify: false };
+    await kit.sync(); // rights changed: a full run, which settles again
+    kit.tick();
+    kit.calendar.userEdit(kit.refOf(kit.a.id), { label: 'A, not allowed' });
+    kit.loadPairs.mockClear();
+    await kit.sync();
+    expect(kit.planning.tasks.get(kit.a.id)?.label).toBe('A');
+    expect(kit.calendar.items.get(kit.refOf(kit.a.id))?.fields.label).toBe('A');
+    expect(kit.loadPairs).not.toHaveBeenCalled();
+  });
+
+  it('a new calendar item makes a full run, which imports it once', async () => {
+    const kit = await settledKit();
+    const full = kit.fullRuns();
+    kit.calendar.userCreate(eventFields('From the phone'));
+    await kit.sync();
+    expect(kit.fullRuns()).toBe(full + 1);
+    expect(
+      kit
+        .tasks()
+        .map((task) => task.label)
+        .sort(),
+    ).toEqual(['A', 'B', 'From the phone']);
+  });
+
+  it('a planning change beside a calendar edit makes a full run that carries both', async () => {
+    const kit = await settledKit();
+    const full = kit.fullRuns();
+    kit.calendar.userEdit(kit.refOf(kit.a.id), { label: 'A, from the phone' });
+    kit.planning.edit(kit.b.id, { label: 'B, moved' });
+    await kit.sync();
+    expect(kit.fullRuns()).toBe(full + 1);
+    expect(kit.planning.tasks.get(kit.a.id)?.label).toBe('A, from the phone');
+    expect(kit.calendar.items.get(kit.refOf(kit.b.id))?.fields.label).toBe('B, moved');
   });
 });

@@ -59,16 +59,18 @@ const EMPTY_LISTING_PROBES = 10;
 export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   const start = await startRun(options);
   const changes = await listAllChanges(options.provider, start);
-  if (await nothingCanHaveChanged(options, { start, changes })) {
-    return finishQuietRun(options, { start, changes });
-  }
+  const settled = await planningSettled(options, { start, changes });
+  if (settled && !remoteChanged(changes)) return finishQuietRun(options, { start, changes });
 
-  const run = await openRun(options, start);
+  // With the planning settled, a run whose calendar changes all touch known pairs only needs
+  // those pairs and their tasks: every other pair and task is as the last run left it.
+  const narrowed = settled ? await pairsOfChangedItems(options.state, changes) : null;
+  const run = await openRun(options, start, narrowed);
   run.report.listing = changes.complete ? 'complete' : 'incremental';
   reportUnreadable(run, changes);
   await guardEmptyListing(run, changes);
 
-  const tasks = await run.planning.listTasks(run.window);
+  const tasks = narrowed ? [] : await run.planning.listTasks(run.window);
   const intents = await run.state.loadIntents();
   const changedByRef = new Map(changes.changed.map((item) => [item.ref, item]));
   const remote = await resolveRemoteSides(run, changes, changedByRef);
@@ -135,24 +137,44 @@ async function startRun(options: RunSyncOptions): Promise<RunStart> {
 }
 
 /**
- * Whether the run can stop at the calendar's answer: the calendar reports no change since the
- * cursor, the planning none since the last finished run (read with the same settings, window,
- * rights and resource), and no intent or unconfirmed pair waits to be read back. Any doubt
- * (a store or planning side that cannot tell, no mark) runs in full.
+ * Whether the planning side is as the last finished run left it: that run's mark was taken
+ * with the same settings, window, rights and resource, no intent or unconfirmed pair waits to
+ * be read back, and the planning reports no change since the mark. With no calendar change
+ * either, the run can stop at the calendar's answer. Any doubt (a complete listing, an
+ * unreadable item, a store or planning side that cannot tell, no mark) means no.
  */
-async function nothingCanHaveChanged(
+async function planningSettled(
   options: RunSyncOptions,
   args: { start: RunStart; changes: ChangeSet },
 ): Promise<boolean> {
   const { state, planning } = options;
   const { changes, start } = args;
-  if (changes.complete || changes.changed.length > 0 || changes.deleted.length > 0) return false;
-  if ((changes.unreadable?.length ?? 0) > 0) return false;
+  if (changes.complete || (changes.unreadable?.length ?? 0) > 0) return false;
   if (!state.loadRunMark || !state.hasPending || !planning.changedSince) return false;
   const mark = await state.loadRunMark();
   if (!mark || mark.fingerprint !== start.fingerprint) return false;
   if (await state.hasPending()) return false;
   return !(await planning.changedSince(mark.settledAt));
+}
+
+function remoteChanged(changes: ChangeSet): boolean {
+  return changes.changed.length > 0 || changes.deleted.length > 0;
+}
+
+/**
+ * The pairs holding the calendar's changed and deleted items, when every changed item is
+ * held by one; `null` (the whole state is read) when one is new to us, since linking it may
+ * match any unlinked task, or when the store cannot look pairs up by ref.
+ */
+async function pairsOfChangedItems(
+  state: SyncStateStore,
+  changes: ChangeSet,
+): Promise<SyncPair[] | null> {
+  if (!state.loadPairsByRefs) return null;
+  const refs = [...changes.changed.map((item) => item.ref), ...changes.deleted];
+  const pairs = await state.loadPairsByRefs(refs);
+  const held = new Set(pairs.map((pair) => pair.ref));
+  return changes.changed.every((item) => held.has(item.ref)) ? pairs : null;
 }
 
 /**
@@ -192,8 +214,13 @@ async function markOf(run: RunContext, start: RunStart): Promise<RunMark> {
   return { ...mark, settledAt: checkedAt };
 }
 
-async function openRun(options: RunSyncOptions, start: RunStart): Promise<RunContext> {
-  const pairs = await options.state.loadPairs();
+/** The run's context; `pairs`: the pairs it reads (all of the state when not given). */
+async function openRun(
+  options: RunSyncOptions,
+  start: RunStart,
+  pairs: SyncPair[] | null,
+): Promise<RunContext> {
+  pairs ??= await options.state.loadPairs();
   const ownWrites = { tasks: new Map<string, number>(), deleted: new Set<string>() };
   return {
     ...options,

@@ -95,6 +95,27 @@ describe('SqlSyncStateStore on SQLite', () => {
     expect(await store.loadPairs()).toEqual([]);
   });
 
+  it('looks pairs up by ref, in this account only, past one statement of refs', async () => {
+    const db = await database();
+    const store = new SqlSyncStateStore({ db, accountId: 'acc-1', clock: new ManualClock(T0) });
+    const other = new SqlSyncStateStore({ db, accountId: 'acc-2', clock: new ManualClock(T0) });
+    const many = Array.from({ length: 1200 }, (_, i) => ({
+      ...pair,
+      taskId: `task-${i}`,
+      ref: `task-${i}.ics`,
+      uid: `task-${i}`,
+    }));
+    await store.savePairs(many);
+    await other.savePair({ ...pair, taskId: 'other-1', ref: 'task-7.ics' });
+    await store.saveIntent({ taskId: 'task-x', uid: 'task-x', kind: 'event', startedAt: T0 });
+
+    const refs = ['task-7.ics', 'task-1100.ics', 'unknown.ics', ...many.map((p) => p.ref)];
+    const found = await store.loadPairsByRefs(refs.slice(0, 3));
+    expect(found.map((p) => p.taskId).sort()).toEqual(['task-1100', 'task-7']);
+    expect(await store.loadPairsByRefs(refs)).toHaveLength(1200);
+    expect(await store.loadPairsByRefs([])).toEqual([]);
+  });
+
   it('saves pairs in batches: new ones inserted, known ones and intents rewritten', async () => {
     const db = await database();
     const store = new SqlSyncStateStore({ db, accountId: 'acc-1', clock: new ManualClock(T0) });

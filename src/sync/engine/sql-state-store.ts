@@ -108,6 +108,21 @@ export class SqlSyncStateStore implements SyncStateStore {
     return rows.map(toPair);
   }
 
+  async loadPairsByRefs(refs: readonly string[]): Promise<SyncPair[]> {
+    const pairs: SyncPair[] = [];
+    const unique = [...new Set(refs)];
+    // Bounded IN lists: SQLite caps the parameters of one statement.
+    for (let at = 0; at < unique.length; at += 500) {
+      const rows = await this.items()
+        .where('status', '=', 'linked')
+        .where('ref', 'in', unique.slice(at, at + 500))
+        .selectAll()
+        .execute();
+      pairs.push(...rows.map(toPair));
+    }
+    return pairs;
+  }
+
   async savePair(pair: SyncPair): Promise<void> {
     const row = { ...fromPair(pair), account_id: this.accountId, updated_at: this.clock.now() };
     const { account_id: _a, task_id: _t, ...update } = row;

@@ -87,6 +87,8 @@ export interface RunMark {
 
 export interface SyncStateStore {
   loadPairs(): Promise<SyncPair[]>;
+  /** Optional: the pairs holding any of `refs` (a run that only reads those, see `runSync`). */
+  loadPairsByRefs?(refs: readonly string[]): Promise<SyncPair[]>;
   /** Inserts or replaces the pair of `pair.taskId`, replacing an intent for that task too. */
   savePair(pair: SyncPair): Promise<void>;
   /** Optional: saves several pairs as `savePair` would, all or none (one SQL transaction). */
@@ -118,6 +120,13 @@ export class MemorySyncStateStore implements SyncStateStore {
 
   async loadPairs(): Promise<SyncPair[]> {
     return [...this.pairs.values()].map((pair) => ({ ...pair }));
+  }
+
+  async loadPairsByRefs(refs: readonly string[]): Promise<SyncPair[]> {
+    const wanted = new Set(refs);
+    return [...this.pairs.values()]
+      .filter((pair) => wanted.has(pair.ref))
+      .map((pair) => ({ ...pair }));
   }
 
   async savePair(pair: SyncPair): Promise<void> {
