@@ -3,12 +3,12 @@
  * actor's rights, and runs the registered hooks inside the same transaction, so what a
  * change causes (an e-mail queued, a reminder scheduled) is stored with it or not at all.
  */
-import crypto from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Clock } from '../shared/clock.js';
 import { OrdoError } from '../shared/errors.js';
 import { chunksOf, MAX_PARAMETERS, rowChunks } from '../store/chunks.js';
 import type { Dialect } from '../store/db.js';
+import { timeOrderedIds } from '../store/ids.js';
 import type { Database, Db } from '../store/schema.js';
 import type { Actor, Origin } from './actor.js';
 import {
@@ -81,7 +81,8 @@ export class TaskService {
   private readonly newId: () => string;
 
   constructor(private readonly options: TaskServiceOptions) {
-    this.newId = options.newId ?? (() => crypto.randomUUID());
+    const nextId = timeOrderedIds();
+    this.newId = options.newId ?? (() => nextId(options.clock.now()));
   }
 
   /** Runs `hook` inside the transaction of every task change. */
