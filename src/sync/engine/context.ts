@@ -7,7 +7,7 @@ import type {
   SyncFields,
   SyncWindow,
 } from '../provider.js';
-import type { Allowed } from './decide.js';
+import type { Allowed, GridDecision } from './decide.js';
 import { comparable, contentHash, spanOf } from './fields.js';
 import type { OwnWrites, PlanningRights, PlanningSide, PlanningTask } from './planning-side.js';
 import type { ReportBuilder } from './report.js';
@@ -33,6 +33,17 @@ export interface RunContext {
   seen: Set<string>;
   /** The planning writes this run made, as `planning` records them (see `run-sync.ts`). */
   ownWrites: OwnWrites;
+  /** Pulls waiting to be written together, while the run defers them (see `deferPulls`). */
+  deferredPulls?: DeferredPull[] | undefined;
+}
+
+/** A calendar item to copy onto its task, decided and not written yet. */
+export interface DeferredPull {
+  pair: SyncPair;
+  task: PlanningTask;
+  item: RemoteItem;
+  decision: GridDecision;
+  linkedBy?: string | undefined;
 }
 
 /** One side of a pair as this run found it. `unseen`: not examined (outside the window). */

@@ -13,6 +13,8 @@ import {
   refLinkedTo,
   remoteFields,
   savePair,
+  savePairs,
+  type DeferredPull,
   type PlanningView,
   type RemoteView,
   type RunContext,
@@ -291,20 +293,89 @@ async function push(
   report(run, pair, action, 'calendar', decision, item ? remoteFields(run, item) : undefined);
 }
 
-async function pull(
-  run: RunContext,
-  args: {
-    pair: SyncPair;
-    task: PlanningTask;
-    item: RemoteItem;
-    decision: GridDecision;
-    linkedBy?: string | undefined;
-  },
-): Promise<void> {
-  const { pair, task, item, decision } = args;
-  const fields = remoteFields(run, item);
-  const updated = await run.planning.updateTask(pair.taskId, { ...fields, kind: pair.kind });
-  await savePair(run, pairAfterSync(run, pair, sync(run, updated, item, pair)));
+type Pull = DeferredPull;
+
+/**
+ * Copies the calendar item onto the task. While the run defers pulls (see `deferPulls`) and
+ * the planning can update several tasks at once, the pull joins the run's next batch.
+ */
+async function pull(run: RunContext, args: Pull): Promise<void> {
+  const deferred = run.deferredPulls;
+  if (deferred && run.planning.updateTasks) {
+    deferred.push(args);
+    if (deferred.length >= PULL_BATCH) await flushPulls(run);
+    return;
+  }
+  const updated = await run.planning.updateTask(args.pair.taskId, pulledFields(run, args));
+  await savePair(run, pulledPair(run, args, updated));
+  reportPull(run, args);
+}
+
+/** How many pulls one `updateTasks` carries (one transaction on the SQL planning). */
+const PULL_BATCH = 250;
+
+/**
+ * Runs `body` with pulls deferred, and writes what is left of them at its end: the pairs of
+ * a run's main loop pull in batches (one planning transaction and one state write each, not
+ * one of each per pair).
+ */
+export async function deferPulls(run: RunContext, body: () => Promise<void>): Promise<void> {
+  run.deferredPulls = [];
+  try {
+    await body();
+    await flushPulls(run);
+  } finally {
+    run.deferredPulls = undefined;
+  }
+}
+
+/**
+ * Writes the deferred pulls: all tasks in one batch, then their pairs. A batch the planning
+ * refuses is written pull by pull, so one bad item fails alone and is reported as it would
+ * be alone; as for a single pull, a crash between the tasks and their pairs is healed by the
+ * next run, which finds both sides with the same content.
+ */
+async function flushPulls(run: RunContext): Promise<void> {
+  const batch = run.deferredPulls?.splice(0) ?? [];
+  if (batch.length === 0 || !run.planning.updateTasks) return;
+  let updated: PlanningTask[];
+  try {
+    updated = await run.planning.updateTasks(
+      batch.map((args) => ({ taskId: args.pair.taskId, fields: pulledFields(run, args) })),
+    );
+  } catch (error) {
+    if (!isItemError(error)) throw error;
+    for (const args of batch) await pullAlone(run, args);
+    return;
+  }
+  await savePairs(
+    run,
+    batch.map((args, index) => pulledPair(run, args, updated[index] as PlanningTask)),
+  );
+  for (const args of batch) reportPull(run, args);
+}
+
+async function pullAlone(run: RunContext, args: Pull): Promise<void> {
+  try {
+    const updated = await run.planning.updateTask(args.pair.taskId, pulledFields(run, args));
+    await savePair(run, pulledPair(run, args, updated));
+    reportPull(run, args);
+  } catch (error) {
+    if (!isItemError(error)) throw error;
+    run.report.fail(where(args.pair), error);
+  }
+}
+
+function pulledFields(run: RunContext, args: Pull): SyncFields {
+  return { ...remoteFields(run, args.item), kind: args.pair.kind };
+}
+
+function pulledPair(run: RunContext, args: Pull, updated: PlanningTask): SyncPair {
+  return pairAfterSync(run, args.pair, sync(run, updated, args.item, args.pair));
+}
+
+function reportPull(run: RunContext, args: Pull): void {
+  const { pair, task, decision } = args;
   if (args.linkedBy) report(run, pair, 'linked', 'calendar', args.linkedBy);
   report(run, pair, 'updated', 'planning', decision, planningFields(run, task, pair));
 }

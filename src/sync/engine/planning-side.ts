@@ -95,8 +95,19 @@ export interface PlanningSide {
   /** Copies a calendar item's fields onto the task; `reminder: null` keeps the task's reminder. */
   updateTask(taskId: string, fields: SyncFields): Promise<PlanningTask>;
 
+  /**
+   * Optional: `updateTask` for several tasks at once, all or none (one transaction on the SQL
+   * planning); the result is in the order of `updates`.
+   */
+  updateTasks?(updates: readonly TaskUpdate[]): Promise<PlanningTask[]>;
+
   /** Deletes the task; a task already gone is success. */
   deleteTask(taskId: string): Promise<void>;
+}
+
+export interface TaskUpdate {
+  taskId: string;
+  fields: SyncFields;
 }
 
 export function isDeleted(found: PlanningTask | DeletedTask | undefined): boolean {
@@ -238,14 +249,29 @@ export class MemoryPlanning implements PlanningSide {
   async updateTask(taskId: string, fields: SyncFields): Promise<PlanningTask> {
     this.beforeWrite();
     checkTiming(fields.timing);
-    const task = this.edit(taskId, {
+    return this.afterWrite(this.view(this.applyUpdate(taskId, fields)));
+  }
+
+  /** All or none: every update is checked before any is applied; one crash point after all. */
+  async updateTasks(updates: readonly TaskUpdate[]): Promise<PlanningTask[]> {
+    this.beforeWrite();
+    for (const { taskId, fields } of updates) {
+      checkTiming(fields.timing);
+      if (!this.tasks.has(taskId)) throw new OrdoError('TASK_NOT_FOUND', { details: { taskId } });
+    }
+    const views = updates.map(({ taskId, fields }) => this.view(this.applyUpdate(taskId, fields)));
+    this.writes += updates.length - 1;
+    return this.afterWrite(views);
+  }
+
+  private applyUpdate(taskId: string, fields: SyncFields): MemoryTask {
+    return this.edit(taskId, {
       label: fields.label,
       timing: fields.timing,
       remark: fields.remark,
       private: fields.private,
       ...(fields.reminder === null ? {} : { reminder: fields.reminder }),
     });
-    return this.afterWrite(this.view(task));
   }
 
   async deleteTask(taskId: string): Promise<void> {

@@ -24,7 +24,7 @@ import {
   type RunContext,
 } from './context.js';
 import { overlaps, spanOf } from './fields.js';
-import { syncPair } from './pair-sync.js';
+import { deferPulls, syncPair } from './pair-sync.js';
 import {
   isDeleted,
   type PlanningRights,
@@ -82,14 +82,16 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   // Items a pair held when the run decided it are settled, even if the pair is gone now.
   const settledTasks = new Set(run.pairs.keys());
   const settledRefs = new Set([...run.pairs.values()].map((pair) => pair.ref));
-  for (const pair of [...run.pairs.values()]) {
-    if (run.blocked.has(pair.taskId)) continue;
-    await syncPair(run, {
-      pair,
-      planning: planning.get(pair.taskId) ?? { state: 'unseen' },
-      remote: remote.get(pair.taskId) ?? { state: 'unseen' },
-    });
-  }
+  await deferPulls(run, async () => {
+    for (const pair of [...run.pairs.values()]) {
+      if (run.blocked.has(pair.taskId)) continue;
+      await syncPair(run, {
+        pair,
+        planning: planning.get(pair.taskId) ?? { state: 'unseen' },
+        remote: remote.get(pair.taskId) ?? { state: 'unseen' },
+      });
+    }
+  });
   for (const pair of run.pairs.values()) {
     settledTasks.add(pair.taskId);
     settledRefs.add(pair.ref);
@@ -256,6 +258,10 @@ function recordingWrites(
   if (planning.createTasks) {
     const createTasks = planning.createTasks.bind(planning);
     wrapped.createTasks = async (fields) => (await createTasks(fields)).map(keep);
+  }
+  if (planning.updateTasks) {
+    const updateTasks = planning.updateTasks.bind(planning);
+    wrapped.updateTasks = async (updates) => (await updateTasks(updates)).map(keep);
   }
   return wrapped;
 }
