@@ -63,15 +63,20 @@ export class ReminderStore {
   /**
    * Makes each task's stored reminder the one due at its `dueAt` (or none). The same due time
    * keeps the row and what users did with it; another one replaces it under a new id. Each
-   * task comes once in `items`; the results are in their order.
+   * task comes once in `items`; the results are in their order. A task `created` in this
+   * transaction has no reminder to read: the foreign key took any of a deleted task with it.
    */
   async replaceForTasks(
     trx: Transaction<Database>,
-    options: { items: readonly { taskId: string; dueAt: number | null }[]; now: number },
+    options: {
+      items: readonly { taskId: string; dueAt: number | null; created: boolean }[];
+      now: number;
+    },
   ): Promise<{ cancelledId: string | null; scheduledAt: number | null }[]> {
     const { items, now } = options;
     const existing = new Map<string, { id: string; due_at: number }>();
-    for (const chunk of chunks(items.map((item) => item.taskId))) {
+    const known = items.filter((item) => !item.created).map((item) => item.taskId);
+    for (const chunk of chunks(known)) {
       const rows = await trx
         .selectFrom('reminders')
         .select(['id', 'task_id', 'due_at'])

@@ -62,23 +62,27 @@ async function reschedule(
   settings: Settings,
   changes: readonly TaskChange[],
 ): Promise<{ cancelled: Map<string, string>; scheduled: number[] }> {
-  const tasks = changes.flatMap((c) => (c.after ? [c.after] : []));
-  if (tasks.length === 0) return { cancelled: new Map(), scheduled: [] };
+  const changed = changes.flatMap((c) =>
+    c.after ? [{ task: c.after, created: c.type === 'created' }] : [],
+  );
+  if (changed.length === 0) return { cancelled: new Map(), scheduled: [] };
 
   // TODO(when the company time zone can change on a live planning): all-day reminders keep
   // the due time computed with the zone of their last change; recompute them on a change.
   const zone = await settings.get('company.timeZone');
   const results = await options.store.replaceForTasks(trx, {
-    items: tasks.map((task) => ({
+    items: changed.map(({ task, created }) => ({
       taskId: task.id,
       dueAt: dueAtOf(task.reminder, task.timing, zone),
+      created,
     })),
     now: options.clock.now(),
   });
   const cancelled = new Map<string, string>();
   const scheduled: number[] = [];
   results.forEach((result, index) => {
-    if (result.cancelledId) cancelled.set((tasks[index] as { id: string }).id, result.cancelledId);
+    const taskId = changed[index]?.task.id ?? '';
+    if (result.cancelledId) cancelled.set(taskId, result.cancelledId);
     if (result.scheduledAt !== null) scheduled.push(result.scheduledAt);
   });
   return { cancelled, scheduled };
