@@ -11,12 +11,14 @@ import { syncRights } from '../planning/rights.js';
 import { taskFromRow } from '../planning/task-rows.js';
 import type { Task } from '../planning/types.js';
 import { isOrdoError, OrdoError } from '../shared/errors.js';
+import { insertRows } from '../store/insert-rows.js';
 import type {
   DeletedTask,
   OwnWrites,
   PlanningRights,
   PlanningSide,
   PlanningTask,
+  TaskUpdate,
 } from './engine/index.js';
 import type { ItemKind, SyncFields, SyncWindow } from './provider.js';
 import './tables.js';
@@ -198,15 +200,13 @@ export class SqlPlanningSide implements PlanningSide {
         items: fields.map((f) => ({ uid: f.uid, input: this.inputOf(f) })),
       });
       const now = ordo.clock.now();
-      for (let at = 0; at < created.length; at += 500) {
-        const marks = created.slice(at, at + 500).map((task, index) => ({
-          account_id: accountId,
-          task_id: task.id,
-          kind: (fields[at + index] as SyncFields).kind,
-          created_at: now,
-        }));
-        await trx.insertInto('task_sync_marks').values(marks).execute();
-      }
+      const marks = created.map((task, index) => ({
+        account_id: accountId,
+        task_id: task.id,
+        kind: (fields[index] as SyncFields).kind,
+        created_at: now,
+      }));
+      await insertRows({ db: ordo.store.db, trx, table: 'task_sync_marks', rows: marks });
       return created;
     });
     return tasks.map((task, index) => this.view(task, (fields[index] as SyncFields).kind));
@@ -227,19 +227,27 @@ export class SqlPlanningSide implements PlanningSide {
   }
 
   async updateTask(taskId: string, fields: SyncFields): Promise<PlanningTask> {
-    const task = await this.options.ordo.tasks.update({
-      actor: this.options.actor,
-      id: taskId,
-      origin: 'sync',
-      patch: {
-        label: fields.label,
-        timing: fields.timing,
-        remark: fields.remark,
-        private: fields.private,
-        ...(fields.reminder === null ? {} : { reminder: fields.reminder }),
-      },
+    return (await this.updateTasks([{ taskId, fields }]))[0] as PlanningTask;
+  }
+
+  /** One transaction for every update: all are stored, or none. */
+  async updateTasks(updates: readonly TaskUpdate[]): Promise<PlanningTask[]> {
+    const { ordo, actor } = this.options;
+    const tasks = await ordo.tasks.inTransaction(undefined, async (trx) => {
+      const updated: Task[] = [];
+      for (const { taskId, fields } of updates) {
+        const patch = {
+          label: fields.label,
+          timing: fields.timing,
+          remark: fields.remark,
+          private: fields.private,
+          ...(fields.reminder === null ? {} : { reminder: fields.reminder }),
+        };
+        updated.push(await ordo.tasks.update({ actor, id: taskId, origin: 'sync', patch, trx }));
+      }
+      return updated;
     });
-    return (await this.views([task]))[0] as PlanningTask;
+    return this.views(tasks);
   }
 
   async deleteTask(taskId: string): Promise<void> {

@@ -8,6 +8,7 @@ export type {
   PlanningRights,
   DeletedTask,
   OwnWrites,
+  TaskUpdate,
 } from './planning-side.js';
 export { MemoryPlanning } from './planning-side.js';
 export type { SyncStateStore, SyncPair, SyncIntent, RunMark } from './state-store.js';
