@@ -6,9 +6,10 @@
 import { sql, type Transaction } from 'kysely';
 import type { Clock } from '../shared/clock.js';
 import { OrdoError } from '../shared/errors.js';
-import { chunksOf, MAX_PARAMETERS, rowChunks } from '../store/chunks.js';
+import { chunksOf, MAX_PARAMETERS } from '../store/chunks.js';
 import type { Dialect } from '../store/db.js';
 import { timeOrderedIds } from '../store/ids.js';
+import { insertRows } from '../store/insert-rows.js';
 import type { Database, Db } from '../store/schema.js';
 import type { Actor, Origin } from './actor.js';
 import {
@@ -178,8 +179,8 @@ export class TaskService {
     const { trx, tasks, actor, origin, timeZone, createdBy } = batch;
     await this.checkReferences(trx, tasks);
     const rows = tasks.map((task) => taskToRow(task, { timeZone, createdBy }));
-    for (const chunk of rowChunks(rows)) await trx.insertInto('tasks').values(chunk).execute();
-    await writeTaskResources(trx, tasks);
+    await insertRows({ db: this.options.db, trx, table: 'tasks', rows });
+    await writeTaskResources(this.options.db, trx, tasks);
     await this.runHooks(
       tasks.map((task) => ({ type: 'created', before: null, after: task, actor, origin, trx })),
     );
@@ -216,7 +217,7 @@ export class TaskService {
       await trx.updateTable('tasks').set(row).where('id', '=', id).execute();
       if (patch.resourceIds) {
         await trx.deleteFrom('task_resources').where('task_id', '=', id).execute();
-        await writeTaskResources(trx, [after]);
+        await writeTaskResources(this.options.db, trx, [after]);
       }
       await this.runHooks([{ type: 'updated', before, after, actor, origin, trx }]);
       return after;
@@ -388,14 +389,14 @@ async function existingIds(
 }
 
 async function writeTaskResources(
+  db: Db,
   trx: Transaction<Database>,
   tasks: readonly Task[],
 ): Promise<void> {
   const rows = tasks.flatMap((task) =>
     task.resourceIds.map((resource_id, position) => ({ task_id: task.id, resource_id, position })),
   );
-  for (const chunk of rowChunks(rows))
-    await trx.insertInto('task_resources').values(chunk).execute();
+  await insertRows({ db, trx, table: 'task_resources', rows });
 }
 
 /**

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { sql, type Insertable, type Transaction } from 'kysely';
 import { isoInstant } from '../planning/time.js';
 import type { User } from '../planning/types.js';
-import { rowChunks } from '../store/chunks.js';
+import { insertRows } from '../store/insert-rows.js';
 import type { Dialect } from '../store/db.js';
 import type { Database, Db } from '../store/schema.js';
 import type { ReminderStateName, RemindersTable } from './tables.js';
@@ -107,8 +107,7 @@ export class ReminderStore {
 
     for (const chunk of chunks(replaced))
       await trx.deleteFrom('reminders').where('id', 'in', chunk).execute();
-    for (const chunk of rowChunks(inserted))
-      await trx.insertInto('reminders').values(chunk).execute();
+    await insertRows({ db: this.options.db, trx, table: 'reminders', rows: inserted });
     return results;
   }
 
