@@ -18,6 +18,7 @@ import type {
   PlanningRights,
   PlanningSide,
   PlanningTask,
+  TaskUpdate,
 } from './engine/index.js';
 import type { ItemKind, SyncFields, SyncWindow } from './provider.js';
 import './tables.js';
@@ -226,19 +227,27 @@ export class SqlPlanningSide implements PlanningSide {
   }
 
   async updateTask(taskId: string, fields: SyncFields): Promise<PlanningTask> {
-    const task = await this.options.ordo.tasks.update({
-      actor: this.options.actor,
-      id: taskId,
-      origin: 'sync',
-      patch: {
-        label: fields.label,
-        timing: fields.timing,
-        remark: fields.remark,
-        private: fields.private,
-        ...(fields.reminder === null ? {} : { reminder: fields.reminder }),
-      },
+    return (await this.updateTasks([{ taskId, fields }]))[0] as PlanningTask;
+  }
+
+  /** One transaction for every update: all are stored, or none. */
+  async updateTasks(updates: readonly TaskUpdate[]): Promise<PlanningTask[]> {
+    const { ordo, actor } = this.options;
+    const tasks = await ordo.tasks.inTransaction(undefined, async (trx) => {
+      const updated: Task[] = [];
+      for (const { taskId, fields } of updates) {
+        const patch = {
+          label: fields.label,
+          timing: fields.timing,
+          remark: fields.remark,
+          private: fields.private,
+          ...(fields.reminder === null ? {} : { reminder: fields.reminder }),
+        };
+        updated.push(await ordo.tasks.update({ actor, id: taskId, origin: 'sync', patch, trx }));
+      }
+      return updated;
     });
-    return (await this.views([task]))[0] as PlanningTask;
+    return this.views(tasks);
   }
 
   async deleteTask(taskId: string): Promise<void> {
