@@ -12,7 +12,9 @@
  * - floor: the server's own minimum for each work: one calendar-query returning every object;
  *   one request saying nothing changed (the cheaper of getctag and sync-collection); that
  *   plus one multiget of the 100 changed objects. The floor reads the answers as text and
- *   parses nothing.
+ *   parses nothing. `floor.initialWithTokenMs` adds to the first one the PROPFIND reading the
+ *   sync-token before it: what any client that can continue incrementally must ask at least
+ *   (a token read after the listing could miss a change made in between).
  *
  * The events are written straight into Radicale's storage folder before it starts (creating
  * them one by one over HTTP takes minutes: Radicale checks the whole collection on each PUT),
@@ -178,7 +180,14 @@ interface Figures {
   changes100Ms: number;
 }
 
-async function measureFloorOnce(calendarUrl: string): Promise<Figures & { detail: string }> {
+async function measureFloorOnce(
+  calendarUrl: string,
+): Promise<Figures & { initialWithTokenMs: number; detail: string }> {
+  const withToken = await timed(async () => {
+    await currentToken(calendarUrl);
+    return dav({ method: 'REPORT', url: calendarUrl, depth: '1', body: everyEventQuery() });
+  });
+  expectStatus(withToken.value, 207, 'calendar-query');
   const initial = await timed(async () => {
     const answer = await dav({
       method: 'REPORT',
@@ -242,6 +251,7 @@ async function measureFloorOnce(calendarUrl: string): Promise<Figures & { detail
   const noChangeMs = Math.min(ctag.ms, quiet.ms);
   return {
     initialMs: initial.ms,
+    initialWithTokenMs: withToken.ms,
     noChangeMs,
     changes100Ms: changed.ms,
     detail:
@@ -540,7 +550,10 @@ async function main(): Promise<void> {
     }
     const vdir = await measureVdirsyncer(calendarUrl);
 
-    const floor = medians(floorRounds);
+    const floor = {
+      ...medians(floorRounds),
+      initialWithTokenMs: round(median(floorRounds.map((r) => r.initialWithTokenMs))),
+    };
     const ordo = {
       ...medians(ordoRounds),
       noChangeRequests: Math.max(...ordoRounds.map((r) => r.noChangeRequests)),
@@ -564,6 +577,9 @@ async function main(): Promise<void> {
       ['floor', floor],
     ]);
     console.log(
+      `floor of a first sync with its sync-token read first: ${floor.initialWithTokenMs} ms`,
+    );
+    console.log(
       `ordo requests: first ${ordoRounds[0]?.initialRequests}, no change ` +
         `${ordo.noChangeRequests}, 100 changes ${ordoRounds[0]?.changes100Requests}; ` +
         `vdirsyncer discover ${round(vdir.discoverMs)} ms; ordo sides: ${SIDES_TEXT}`,
@@ -574,6 +590,7 @@ async function main(): Promise<void> {
       floor,
       ratios: {
         ordoInitialToFloor: ratio(ordo.initialMs, floor.initialMs),
+        ordoInitialToFloorWithToken: ratio(ordo.initialMs, floor.initialWithTokenMs),
         ordoNoChangeToFloor: ratio(ordo.noChangeMs, floor.noChangeMs),
         ordoChanges100ToFloor: ratio(ordo.changes100Ms, floor.changes100Ms),
         vdirsyncerInitialToOrdo: ratio(vdirsyncerFigures.initialMs, ordo.initialMs),
