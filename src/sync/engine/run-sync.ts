@@ -58,8 +58,15 @@ const EMPTY_LISTING_PROBES = 10;
  */
 export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   const start = await startRun(options);
+  // The planning is checked while the calendar answers: neither depends on the other.
+  const planningCheck = settledSinceMark(options, start).then(
+    (settled) => ({ settled }),
+    (error: unknown) => ({ error }),
+  );
   const changes = await listAllChanges(options.provider, start);
-  const settled = await planningSettled(options, { start, changes });
+  const checked = await planningCheck;
+  if ('error' in checked) throw checked.error;
+  const settled = checked.settled && !changes.complete && !changes.unreadable.length;
   if (settled && !remoteChanged(changes)) return finishQuietRun(options, { start, changes });
 
   // With the planning settled, a run whose calendar changes all touch known pairs only needs
@@ -141,17 +148,12 @@ async function startRun(options: RunSyncOptions): Promise<RunStart> {
 /**
  * Whether the planning side is as the last finished run left it: that run's mark was taken
  * with the same settings, window, rights and resource, no intent or unconfirmed pair waits to
- * be read back, and the planning reports no change since the mark. With no calendar change
- * either, the run can stop at the calendar's answer. Any doubt (a complete listing, an
- * unreadable item, a store or planning side that cannot tell, no mark) means no.
+ * be read back, and the planning reports no change since the mark. With a calendar answer
+ * that is incremental and fully read, the run may then take a shortcut (see `runSync`). Any
+ * doubt (a store or planning side that cannot tell, no mark) means no.
  */
-async function planningSettled(
-  options: RunSyncOptions,
-  args: { start: RunStart; changes: ChangeSet },
-): Promise<boolean> {
+async function settledSinceMark(options: RunSyncOptions, start: RunStart): Promise<boolean> {
   const { state, planning } = options;
-  const { changes, start } = args;
-  if (changes.complete || (changes.unreadable?.length ?? 0) > 0) return false;
   if (!state.loadRunMark || !state.hasPending || !planning.changedSince) return false;
   const mark = await state.loadRunMark();
   if (!mark || mark.fingerprint !== start.fingerprint) return false;
