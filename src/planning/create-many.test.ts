@@ -399,6 +399,17 @@ for (const dialect of ['sqlite', 'postgres'] as TestDialect[]) {
       ]);
       expect(new Set(calls.map((c) => c.trx)).size).toBe(1);
 
+      // An empty batch still runs `prepare`, and gives the hooks nothing.
+      calls.length = 0;
+      let prepared = false;
+      await p.ordo.tasks.createMany({
+        actor: p.planner,
+        items: [],
+        prepare: async () => void (prepared = true),
+      });
+      expect(prepared).toBe(true);
+      expect(calls).toEqual([]);
+
       // A refused batch is given to the hooks again one change at a time, up to the refusal.
       calls.length = 0;
       await expect(

@@ -144,7 +144,7 @@ export class TaskService {
     await this.inTransaction(options.trx, async (trx) => {
       if (options.prepare) await options.prepare(trx);
       const batch: NewTasks = { trx, tasks, actor, origin, timeZone, createdBy };
-      if (tasks.length === 1) return this.insertTogether(batch);
+      if (tasks.length <= 1) return this.insertTogether(batch);
       await this.insertBatch(batch);
     });
     return tasks;
@@ -153,7 +153,9 @@ export class TaskService {
   /**
    * Stores the tasks set-wise; when that fails, stores them again one at a time from the
    * same starting point, so that a batch fails exactly as the loop it replaces did: the same
-   * task, the same error, the same rows left in a transaction the caller goes on with.
+   * task, the same error, the same rows left in a transaction the caller goes on with. What
+   * hooks did outside the store on the undone attempt stays done: a scheduler woken for
+   * nothing, a log line written twice.
    */
   private async insertBatch(batch: NewTasks): Promise<void> {
     const { trx } = batch;
@@ -359,6 +361,7 @@ export class TaskService {
   }
 
   private async runHooks(changes: readonly TaskChange[]): Promise<void> {
+    if (changes.length === 0) return;
     for (const hook of this.hooks) await hook(changes);
   }
 }
