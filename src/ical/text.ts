@@ -16,20 +16,37 @@ const TAB = 0x09;
 export function unfoldBytes(input: Uint8Array): Uint8Array {
   const out = new Uint8Array(input.length);
   let length = 0;
-  for (let i = 0; i < input.length; i += 1) {
-    const byte = input[i]!;
-    if (byte === CR && input[i + 1] === LF && isFoldSpace(input[i + 2])) {
-      i += 2;
-      continue;
-    }
-    if (byte === LF && isFoldSpace(input[i + 1])) {
-      i += 1;
-      continue;
-    }
-    out[length] = byte;
-    length += 1;
+  let from = 0;
+  // Copies the runs between folds whole: a file has far fewer line breaks than bytes.
+  for (let lf = input.indexOf(LF); lf !== -1; lf = input.indexOf(LF, lf + 1)) {
+    if (!isFoldSpace(input[lf + 1])) continue;
+    const cut = lf > from && input[lf - 1] === CR ? lf - 1 : lf;
+    out.set(input.subarray(from, cut), length);
+    length += cut - from;
+    from = lf + 2;
   }
+  out.set(input.subarray(from), length);
+  length += input.length - from;
   return out.subarray(0, length);
+}
+
+const FOLD = /\r?\n[ \t]/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The text of a file, unfolded: what decodeText(unfoldBytes(its UTF-8 bytes)) gives. A
+ * string with no lone surrogate is unfolded as a string (its UTF-8 bytes decode back to it,
+ * less a leading byte-order mark, and no fold can fall inside a character); one with a lone
+ * surrogate goes through bytes, where the encoder makes it U+FFFD before unfolding.
+ */
+export function unfoldText(input: Uint8Array | string): string {
+  if (typeof input !== 'string' || LONE_SURROGATE.test(input)) {
+    const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+    return decodeText(unfoldBytes(bytes));
+  }
+  const text = input.replace(FOLD, '');
+  // The decoder drops one leading byte-order mark (ignoreBOM: false).
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function isFoldSpace(byte: number | undefined): boolean {
