@@ -22,41 +22,62 @@ export interface Duration {
   ms: number;
 }
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z?)$/;
-// A DATE, also as ical.js renders a date written without VALUE=DATE (`2024-01-01T::`).
-const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T::)?$/;
-
+/**
+ * Days in a month, as `Date.UTC` counts them: it reads the years 0 to 99 as 1900 to 1999, so
+ * February 0000 has 28 days here, as it always had in this module.
+ */
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month !== 2) return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  const full = year <= 99 ? year + 1900 : year;
+  return (full % 4 === 0 && full % 100 !== 0) || full % 400 === 0 ? 29 : 28;
 }
 
 function isValidDate(year: number, month: number, day: number): boolean {
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
+/** The number written with `count` ASCII digits at `at`; -1 when one is not a digit. */
+function digitsAt(value: string, at: number, count: number): number {
+  let number = 0;
+  for (let i = at; i < at + count; i += 1) {
+    const digit = value.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    number = number * 10 + digit;
+  }
+  return number;
+}
+
+/** `YYYY-MM-DD`, the calendar part of jCal's DATE and DATE-TIME; -1s when it is not that. */
+function datePart(value: string): [number, number, number] {
+  if (value[4] !== '-' || value[7] !== '-') return [-1, -1, -1];
+  return [digitsAt(value, 0, 4), digitsAt(value, 5, 2), digitsAt(value, 8, 2)];
+}
+
+/**
+ * A DATE value (`2024-01-01`), also as ical.js renders a date written without VALUE=DATE
+ * (`2024-01-01T::`).
+ */
 export function parseDateValue(value: string): CalendarDate | null {
-  const match = DATE.exec(value);
-  if (!match) return null;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  return isValidDate(year, month, day) ? `${match[1]}-${match[2]}-${match[3]}` : null;
+  if (value.length !== 10 && !(value.length === 13 && value.endsWith('T::'))) return null;
+  const [year, month, day] = datePart(value);
+  if (year < 0 || month < 0 || day < 0) return null;
+  return isValidDate(year, month, day) ? value.slice(0, 10) : null;
 }
 
 /** A DATE-TIME value: its wall-clock time and whether it is UTC (`Z`). */
 export function parseDateTimeValue(value: string): { local: LocalDateTime; utc: boolean } | null {
-  const match = DATE_TIME.exec(value);
-  if (!match) return null;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const utc = value.length === 20 && value[19] === 'Z';
+  if (value.length !== 19 && !utc) return null;
+  if (value[10] !== 'T' || value[13] !== ':' || value[16] !== ':') return null;
+  const [year, month, day] = datePart(value);
+  const hour = digitsAt(value, 11, 2);
+  const minute = digitsAt(value, 14, 2);
+  const second = digitsAt(value, 17, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return null;
   if (!isValidDate(year, month, day) || hour > 23 || minute > 59 || second > 60) return null;
   // A leap second (60) is read as the last second of the minute: epoch time has none.
   const local = { year, month, day, hour, minute, second: Math.min(second, 59) };
-  return { local, utc: match[7] === 'Z' };
+  return { local, utc };
 }
 
 /** An instant as a moment in a zone. */
