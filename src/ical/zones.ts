@@ -9,6 +9,7 @@ import { IANAZone } from 'luxon';
 import { windowsZoneToIana } from './windows-zones.js';
 
 const MINUTE = 60_000;
+const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 /** A wall-clock time, without zone. */
@@ -42,18 +43,31 @@ export function localToInstant(local: LocalDateTime, zone: ZoneRules): number {
   // Assumes no two transitions within a day of each other, which no zone has had since 1900.
   const before = zone.offsetAt(wall - DAY);
   const after = zone.offsetAt(wall + DAY);
-  const valid = [before, after]
-    .map((offset) => ({ offset, instant: wall - offset * MINUTE }))
-    .filter(({ offset, instant }) => zone.offsetAt(instant) === offset)
-    .map(({ instant }) => instant);
-  if (valid.length === 0) return wall - before * MINUTE;
-  return Math.min(...valid);
+  // No transition near: the one offset gives the instant (the checks below would keep it or,
+  // finding nothing valid, fall back to it all the same).
+  if (before === after) return wall - before * MINUTE;
+
+  const early = wall - before * MINUTE;
+  const late = wall - after * MINUTE;
+  const earlyValid = zone.offsetAt(early) === before;
+  const lateValid = zone.offsetAt(late) === after;
+  if (earlyValid && lateValid) return Math.min(early, late);
+  if (earlyValid) return early;
+  if (lateValid) return late;
+  return early;
 }
 
-/** An IANA zone; offsets are cached per UTC day, since Intl look-ups are slow. */
+/**
+ * An IANA zone; offsets are cached per UTC day, since Intl look-ups are slow. A day with a
+ * transition is cached per hour instead, and the hour of the transition is asked exactly
+ * each time.
+ */
 class IanaZoneRules implements ZoneRules {
   private readonly zone: IANAZone;
+  /** Offset of a day without transition, or NaN for a day with one. */
   private readonly byDay = new Map<number, number>();
+  /** The same per hour, for the hours of days with a transition. */
+  private readonly byHour = new Map<number, number>();
 
   constructor(readonly name: string) {
     this.zone = IANAZone.create(name);
@@ -62,13 +76,27 @@ class IanaZoneRules implements ZoneRules {
   offsetAt(instant: number): number {
     const day = Math.floor(instant / DAY);
     const cached = this.byDay.get(day);
-    if (cached !== undefined) return cached;
-    const first = this.zone.offset(day * DAY);
-    const last = this.zone.offset(day * DAY + DAY - 1);
-    // A day with a transition is not cached: it is asked exactly each time.
-    if (first !== last) return this.zone.offset(instant);
-    this.byDay.set(day, first);
-    return first;
+    if (cached !== undefined && !Number.isNaN(cached)) return cached;
+    if (cached === undefined) {
+      const offset = this.steadyOffset(day * DAY, DAY);
+      this.byDay.set(day, offset);
+      if (!Number.isNaN(offset)) return offset;
+    }
+
+    const hour = Math.floor(instant / HOUR);
+    let inHour = this.byHour.get(hour);
+    if (inHour === undefined) {
+      inHour = this.steadyOffset(hour * HOUR, HOUR);
+      this.byHour.set(hour, inHour);
+    }
+    return Number.isNaN(inHour) ? this.zone.offset(instant) : inHour;
+  }
+
+  /** The offset over [start, start + length), when the same at both ends; NaN otherwise. */
+  private steadyOffset(start: number, length: number): number {
+    const first = this.zone.offset(start);
+    const last = this.zone.offset(start + length - 1);
+    return first === last ? first : NaN;
   }
 }
 
@@ -236,6 +264,24 @@ class VTimezoneRules implements ZoneRules {
   }
 }
 
+/**
+ * Rules already built for a VTIMEZONE component. The grammar hands the same component for
+ * the same VTIMEZONE text (see grammar.ts), so its onsets, expanded from as far back as 1601
+ * in Outlook's zones, are expanded once rather than for every object of a calendar. The
+ * expansion only grows with the instants asked, so what a rule gives does not depend on
+ * what was asked before.
+ */
+const rulesByComponent = new WeakMap<JCalComponent, VTimezoneRules>();
+
+function vtimezoneRules(tzid: string, component: JCalComponent): VTimezoneRules {
+  let rules = rulesByComponent.get(component);
+  if (!rules) {
+    rules = new VTimezoneRules(tzid, component);
+    rulesByComponent.set(component, rules);
+  }
+  return rules;
+}
+
 /** The zones a file can name: its own VTIMEZONEs, then the IANA database. */
 export class ZoneResolver {
   private readonly defined = new Map<string, VTimezoneRules>();
@@ -245,7 +291,7 @@ export class ZoneResolver {
     for (const component of vtimezones) {
       const tzid = firstValue(component, 'tzid');
       if (typeof tzid !== 'string') continue;
-      const rules = new VTimezoneRules(tzid, component);
+      const rules = vtimezoneRules(tzid, component);
       if (rules.hasObservances()) this.defined.set(tzid.trim(), rules);
     }
   }
