@@ -1,8 +1,7 @@
 /**
- * Reads an iCalendar file (RFC 5545) into Ordo's items. ical.js reads the grammar; dates,
- * durations and time zones are read here (see dates.ts and zones.ts).
+ * Reads an iCalendar file (RFC 5545) into Ordo's items. ical.js reads the grammar (see
+ * grammar.ts); dates, durations and time zones are read here (see dates.ts and zones.ts).
  */
-import ICAL from 'ical.js';
 import type { Reminder, TaskTiming } from '../planning/types.js';
 import { OrdoError, isOrdoError, type ErrorCode } from '../shared/errors.js';
 import {
@@ -18,7 +17,8 @@ import {
   type Duration,
   type Moment,
 } from './dates.js';
-import { decodeText, unfoldBytes } from './text.js';
+import { parseGrammar } from './grammar.js';
+import { unfoldText } from './text.js';
 import type { ParseOptions, ParseResult, ParsedItem } from './types.js';
 import {
   ZoneResolver,
@@ -75,16 +75,14 @@ function readInto(result: ParseResult, component: JCalComponent, context: ItemCo
 }
 
 function readCalendars(input: Buffer | string): JCalComponent[] {
-  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-  const text = decodeText(unfoldBytes(bytes)).replace(/^\uFEFF/, '');
+  const text = unfoldText(input).replace(/^\uFEFF/, '');
   if (!/^\s*BEGIN:VCALENDAR[ \t]*\r?\n/i.test(text)) {
     throw unreadable('The file does not start with BEGIN:VCALENDAR');
   }
 
   let parsed: unknown;
   try {
-    // Blank lines are not content lines (RFC 5545 3.1); some producers add them.
-    parsed = ICAL.parse(text.replace(/(\r?\n)(?:[ \t]*\r?\n)+/g, '$1').trimEnd());
+    parsed = parseGrammar(withoutBlankLines(text).trimEnd(), { unread: UNREAD });
   } catch (error) {
     throw unreadable(`The file is not valid iCalendar: ${(error as Error).message}`, error);
   }
@@ -95,6 +93,34 @@ function readCalendars(input: Buffer | string): JCalComponent[] {
   if (calendars.length === 0) throw unreadable('The file holds no VCALENDAR');
   return calendars;
 }
+
+/**
+ * Properties nothing here reads, common enough to be worth sparing ical.js (see
+ * parseGrammar), and every X- property: their lines may not reach the jCal at all, so one
+ * that comes to be read here must leave this list. A name missing here is only read for
+ * nothing.
+ */
+const UNREAD = [
+  'DTSTAMP',
+  'CREATED',
+  'PRODID',
+  'VERSION',
+  'CALSCALE',
+  'METHOD',
+  'TRANSP',
+  'PRIORITY',
+  'TZNAME',
+  'X-*',
+];
+
+/** Blank lines are not content lines (RFC 5545 3.1); some producers add them. */
+function withoutBlankLines(text: string): string {
+  // Most files have none: testing is cheaper than replacing.
+  return BLANK_LINE.test(text) ? text.replace(BLANK_LINES, '$1') : text;
+}
+
+const BLANK_LINE = /\n[ \t]*\r?\n/;
+const BLANK_LINES = /(\r?\n)(?:[ \t]*\r?\n)+/g;
 
 function unreadable(message: string, cause?: unknown): OrdoError {
   return new OrdoError('ICS_UNREADABLE', { message, cause });
@@ -164,7 +190,7 @@ function lastModified(component: JCalComponent): number | null {
 function readMoment(found: JCalProperty, context: ItemContext): Moment {
   const name = found[0].toUpperCase();
   const value = String(found[3]);
-  if (found[2] === 'date' || /T::$/.test(value)) {
+  if (found[2] === 'date' || value.endsWith('T::')) {
     const date = parseDateValue(value);
     if (!date) throw invalid(`${name} is not a valid date: ${asWritten(value)}`);
     return { kind: 'date', date };
