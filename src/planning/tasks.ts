@@ -64,6 +64,13 @@ export interface TaskServiceOptions {
   newId?: () => string;
 }
 
+/** One change of `updateMany`: the patch `update` takes, for the task `id`. */
+export interface TaskUpdate {
+  id: string;
+  /** Also takes an occurrence out of its periodic task (see planning/periodic.ts). */
+  patch: TaskPatch & Partial<Pick<Task, 'periodicTaskId' | 'detachedFromPeriodicTaskId'>>;
+}
+
 export interface CreateTaskOptions {
   actor: Actor;
   input: TaskInput;
@@ -145,35 +152,12 @@ export class TaskService {
       if (options.prepare) await options.prepare(trx);
       const batch: NewTasks = { trx, tasks, actor, origin, timeZone, createdBy };
       if (tasks.length <= 1) return this.insertTogether(batch);
-      await this.insertBatch(batch);
+      await togetherOrOneByOne(trx, {
+        together: () => this.insertTogether(batch),
+        oneByOne: () => this.insertOneByOne(batch),
+      });
     });
     return tasks;
-  }
-
-  /**
-   * Stores the tasks set-wise; when that fails, stores them again one at a time from the
-   * same starting point, so that a batch fails exactly as the loop it replaces did: the same
-   * task, the same error, the same rows left in a transaction the caller goes on with. What
-   * hooks did outside the store on the undone attempt stays done: a scheduler woken for
-   * nothing, a log line written twice.
-   */
-  private async insertBatch(batch: NewTasks): Promise<void> {
-    const { trx } = batch;
-    await sql`SAVEPOINT ordo_create_many`.execute(trx);
-    try {
-      await this.insertTogether(batch);
-      await sql`RELEASE SAVEPOINT ordo_create_many`.execute(trx);
-      return;
-    } catch (error) {
-      try {
-        await sql`ROLLBACK TO SAVEPOINT ordo_create_many`.execute(trx);
-        await sql`RELEASE SAVEPOINT ordo_create_many`.execute(trx);
-      } catch {
-        // The transaction is lost (a dropped connection): what failed first says why.
-        throw error;
-      }
-    }
-    await this.insertOneByOne(batch);
   }
 
   /** All references checked, all rows written, then each hook given every change at once. */
@@ -224,6 +208,80 @@ export class TaskService {
       await this.runHooks([{ type: 'updated', before, after, actor, origin, trx }]);
       return after;
     });
+  }
+
+  /**
+   * Changes several tasks in one transaction: all of them, or none. Each is changed as
+   * `update` changes it, in order; a task named twice is changed twice.
+   */
+  async updateMany(options: {
+    actor: Actor;
+    updates: readonly TaskUpdate[];
+    origin?: Origin;
+    trx?: Transaction<Database>;
+  }): Promise<Task[]> {
+    const { actor, updates, origin = 'planning' } = options;
+    const oneByOne = async (trx: Transaction<Database>) => {
+      const updated: Task[] = [];
+      for (const { id, patch } of updates)
+        updated.push(await this.update({ actor, id, patch, origin, trx }));
+      return updated;
+    };
+    // A task named twice is changed from what the first change made of it: one at a time.
+    if (updates.length <= 1 || new Set(updates.map((u) => u.id)).size < updates.length)
+      return this.inTransaction(options.trx, oneByOne);
+
+    const timeZone = await this.options.timeZone(options.trx);
+    const rights = await this.options.rightsFor(actor, options.trx);
+    return this.inTransaction(options.trx, (trx) =>
+      togetherOrOneByOne(trx, {
+        together: () => this.updateTogether({ trx, actor, origin, updates, timeZone, rights }),
+        oneByOne: () => oneByOne(trx),
+      }),
+    );
+  }
+
+  /**
+   * Every task read at once, each checked and written, then the hooks given every change. The
+   * tasks are read before any hook ran: no hook changes tasks.
+   */
+  private async updateTogether(batch: {
+    trx: Transaction<Database>;
+    actor: Actor;
+    origin: Origin;
+    updates: readonly TaskUpdate[];
+    timeZone: string;
+    rights: RightsContext | null;
+  }): Promise<Task[]> {
+    const { trx, actor, origin, rights } = batch;
+    const ids = batch.updates.map((u) => u.id);
+    const found = await this.loadManyForUpdate(trx, ids);
+    const changes = batch.updates.map(({ id, patch }): TaskChange => {
+      const before = found.get(id);
+      if (!before) throw new OrdoError('TASK_NOT_FOUND', { details: { id } });
+      const after: Task = { ...before, ...definedOnly(patch) };
+      assertTiming(after.timing);
+      if (rights && !canModifyTask(rights, before, after)) throw new OrdoError('FORBIDDEN');
+
+      after.modifiedAt = Math.max(this.options.clock.now(), before.modifiedAt + 1);
+      after.sequence = before.sequence + (changesForAttendees(before, after) ? 1 : 0);
+      return { type: 'updated', before, after, actor, origin, trx };
+    });
+    const tasks = changes.map((change) => change.after as Task);
+
+    await this.checkReferences(trx, tasks);
+    for (const task of tasks) {
+      const row = taskToRow(task, { timeZone: batch.timeZone, createdBy: null });
+      delete (row as { created_by?: unknown }).created_by;
+      await trx.updateTable('tasks').set(row).where('id', '=', task.id).execute();
+    }
+    const moved = tasks.filter((_, index) => batch.updates[index]?.patch.resourceIds);
+    const movedIds = moved.map((task) => task.id);
+    for (const chunk of chunksOf(movedIds, MAX_PARAMETERS))
+      await trx.deleteFrom('task_resources').where('task_id', 'in', chunk).execute();
+    await writeTaskResources(this.options.db, trx, moved);
+    await this.runHooks(changes);
+    return tasks;
   }
 
   async delete(options: {
@@ -314,6 +372,20 @@ export class TaskService {
     return rows.map(taskFromRow);
   }
 
+  /** The tasks of these ids that exist, locked as `loadForUpdate` locks one. */
+  private async loadManyForUpdate(
+    trx: Transaction<Database>,
+    ids: readonly string[],
+  ): Promise<Map<string, Task>> {
+    const found = new Map<string, Task>();
+    for (const chunk of chunksOf(ids, MAX_PARAMETERS)) {
+      let q = trx.selectFrom('tasks').selectAll().where('id', 'in', chunk);
+      if (this.options.dialect === 'postgres') q = q.forUpdate();
+      for (const row of await q.execute()) found.set(row.id, taskFromRow(row));
+    }
+    return found;
+  }
+
   private async loadForUpdate(trx: Transaction<Database>, id: string): Promise<Task> {
     let q = trx.selectFrom('tasks').selectAll().where('id', '=', id);
     // Two servers on one PostgreSQL database must not both change the task at once.
@@ -364,6 +436,34 @@ export class TaskService {
     if (changes.length === 0) return;
     for (const hook of this.hooks) await hook(changes);
   }
+}
+
+/**
+ * Runs `together` (set-wise work) in a savepoint; when it fails, undoes it and runs `oneByOne`
+ * (the same work a task at a time) from the same starting point, so that a batch fails
+ * exactly as the loop it replaces did: on the same task, with the same error, leaving the same
+ * rows in a transaction the caller goes on with. What hooks did outside the store on the
+ * undone attempt stays done: a scheduler woken for nothing, a log line written twice.
+ */
+async function togetherOrOneByOne<T>(
+  trx: Transaction<Database>,
+  work: { together: () => Promise<T>; oneByOne: () => Promise<T> },
+): Promise<T> {
+  await sql`SAVEPOINT ordo_batch`.execute(trx);
+  try {
+    const result = await work.together();
+    await sql`RELEASE SAVEPOINT ordo_batch`.execute(trx);
+    return result;
+  } catch (error) {
+    try {
+      await sql`ROLLBACK TO SAVEPOINT ordo_batch`.execute(trx);
+      await sql`RELEASE SAVEPOINT ordo_batch`.execute(trx);
+    } catch {
+      // The transaction is lost (a dropped connection): what failed first says why.
+      throw error;
+    }
+  }
+  return work.oneByOne();
 }
 
 /** What `createMany` stores, once checked. */
