@@ -133,8 +133,9 @@ interface Reduced {
  */
 function reduce(text: string, pattern: RegExp): Reduced | null {
   // ical.js skips spaces and tabs before the first line only.
-  const first = text.search(/[^ \t]/);
-  if (first === -1) return null;
+  let first = 0;
+  while (isFoldSpace(text[first])) first += 1;
+  if (first === text.length) return null;
   const opening = keywordAt(text, first, text.indexOf(':', first));
   if (opening === 'end' || (opening === 'begin' && !isPlainBegin(text, first))) return null;
 
@@ -181,9 +182,19 @@ function reduce(text: string, pattern: RegExp): Reduced | null {
 /** `begin` or `end` when the name before the colon at `colon` is one, as ical.js tells it. */
 function keywordAt(text: string, at: number, colon: number): 'begin' | 'end' | null {
   const length = colon - at;
-  if (length !== 5 && length !== 3) return null;
-  const name = text.slice(at, colon).toLowerCase();
-  return name === 'begin' ? 'begin' : name === 'end' ? 'end' : null;
+  if (length === 5) return isWordAt(text, at, 'begin') ? 'begin' : null;
+  if (length === 3) return isWordAt(text, at, 'end') ? 'end' : null;
+  return null;
+}
+
+/** Whether the ASCII letters of `word` (lower case) are written at `at`, in any case. */
+function isWordAt(text: string, at: number, word: string): boolean {
+  for (let i = 0; i < word.length; i += 1) {
+    // Setting bit 0x20 lowers an ASCII capital, and turns no other character into a lower-case
+    // ASCII letter: the same test as ical.js's toLowerCase() for these words.
+    if ((text.charCodeAt(at + i) | 0x20) !== word.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /**
