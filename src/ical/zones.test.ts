@@ -96,6 +96,17 @@ describe('IANA zone rules', () => {
   });
 });
 
+describe('ianaZone', () => {
+  it('tells IANA names from others, before and after many unknown names were asked', () => {
+    expect(ianaZone('Europe/Paris')?.offsetAt(Date.UTC(2025, 0, 1))).toBe(60);
+    for (let i = 0; i < 1100; i += 1) expect(ianaZone(`Nowhere/Zone ${i}`)).toBeNull();
+    expect(ianaZone('Nowhere/Zone 3')).toBeNull();
+    expect(ianaZone('Romance Standard Time')).toBeNull();
+    expect(ianaZone('europe/PARIS')?.offsetAt(Date.UTC(2025, 6, 1))).toBe(120);
+    expect(ianaZone('Europe/Paris')?.offsetAt(Date.UTC(2025, 6, 1))).toBe(120);
+  });
+});
+
 describe('localToInstant in an IANA zone', () => {
   // The expected instants are searched with Luxon's offsets. Luxon's own DateTime.fromObject
   // is no oracle: it starts from today's offset and can land an hour off in a zone whose

@@ -100,15 +100,27 @@ class IanaZoneRules implements ZoneRules {
   }
 }
 
-const ianaCache = new Map<string, ZoneRules | null>();
+const ianaCache = new Map<string, ZoneRules>();
+/**
+ * Names found not to be IANA zones. They come from files (every TZID is tried), so only so
+ * many are kept; past that, an unknown name is asked of Intl again.
+ */
+const notIana = new Set<string>();
+const MAX_NOT_IANA = 1024;
+const MAX_IANA = 1024;
 
 /** The rules of an IANA zone (`Europe/Paris`), or `null` when the database has no such zone. */
 export function ianaZone(name: string): ZoneRules | null {
-  let rules = ianaCache.get(name);
-  if (rules === undefined) {
-    rules = IANAZone.isValidZone(name) ? new IanaZoneRules(name) : null;
-    ianaCache.set(name, rules);
+  const known = ianaCache.get(name);
+  if (known) return known;
+  if (notIana.has(name)) return null;
+  if (!IANAZone.isValidZone(name)) {
+    if (notIana.size < MAX_NOT_IANA) notIana.add(name);
+    return null;
   }
+  const rules = new IanaZoneRules(name);
+  // Intl takes names in any case, so even valid names are not bounded by the database.
+  if (ianaCache.size < MAX_IANA) ianaCache.set(name, rules);
   return rules;
 }
 
