@@ -65,6 +65,21 @@ export interface ChangeSet {
    * omits them from `changed`. Absent: the provider reports none.
    */
   unreadable?: UnreadableItem[];
+  /**
+   * Refs an incremental answer reported changed whose ETag is still the one the engine holds
+   * (see `KnownItems`): the engine's own writes coming back, not read again. Absent: none.
+   */
+  unchanged?: string[];
+}
+
+/**
+ * What the engine holds of the calendar, offered to `listChanges`: a provider told by the
+ * server that an item changed, with the ETag the engine already has for it, need not fetch
+ * it (on CalDAV, each of our own writes comes back in the next sync-collection answer).
+ */
+export interface KnownItems {
+  /** The ETag the engine holds for each of `refs` it knows with one. */
+  etags(refs: readonly string[]): Promise<Map<string, string>>;
 }
 
 /** An item the server holds that cannot become SyncFields. */
@@ -89,7 +104,7 @@ export interface CalendarProvider {
    * (expired sync-token, 410 delta), the provider answers a complete listing instead:
    * never an empty incremental answer.
    */
-  listChanges(cursor: string | null, window: SyncWindow): Promise<ChangeSet>;
+  listChanges(cursor: string | null, window: SyncWindow, known?: KnownItems): Promise<ChangeSet>;
 
   /** Reads one item; `null` when it does not exist. */
   get(ref: string): Promise<RemoteItem | null>;

@@ -31,7 +31,14 @@ export interface ItemsRead {
 }
 
 export type SyncCollectionResult =
-  | { outcome: 'changes'; changed: string[]; deleted: string[]; token: string }
+  | {
+      outcome: 'changes';
+      changed: string[];
+      deleted: string[];
+      token: string;
+      /** The ETag the answer gave each changed ref, when it gave one. */
+      etags: Map<string, string>;
+    }
   | { outcome: 'token-refused'; status: number; conditions: string[] };
 
 /** A bound on 507 continuations, so a server that always truncates cannot loop us forever. */
@@ -91,6 +98,7 @@ export async function syncCollection(
   token: string,
 ): Promise<SyncCollectionResult> {
   const changed = new Map<string, boolean>();
+  const etags = new Map<string, string>();
   let current = token;
 
   for (let page = 0; page < MAX_SYNC_PAGES; page += 1) {
@@ -118,9 +126,13 @@ export async function syncCollection(
         truncated ||= response.status === 507;
         continue;
       }
-      changed.set(normalizeRef(response.href, context.collectionUrl), response.status !== 404);
+      const ref = normalizeRef(response.href, context.collectionUrl);
+      changed.set(ref, response.status !== 404);
+      const etag = readText(response.props.getetag);
+      if (etag) etags.set(ref, etag);
+      else etags.delete(ref);
     }
-    if (!truncated) return splitChanges(changed, current);
+    if (!truncated) return { ...splitChanges(changed, current), etags };
   }
   throw remoteError('SYNC_REMOTE_PROTOCOL', {
     href: pathOf(context.collectionUrl),
@@ -216,10 +228,10 @@ function isMember(context: ListingContext): (response: DavResponse) => boolean {
   };
 }
 
-function splitChanges(changed: Map<string, boolean>, token: string): SyncCollectionResult {
+function splitChanges(changed: Map<string, boolean>, token: string) {
   const entries = [...changed.entries()];
   return {
-    outcome: 'changes',
+    outcome: 'changes' as const,
     changed: entries.filter(([, present]) => present).map(([ref]) => ref),
     deleted: entries.filter(([, present]) => !present).map(([ref]) => ref),
     token,

@@ -195,6 +195,41 @@ describe('CalDAV provider listing', () => {
     expect(decodeCursor(changes.cursor)).toMatchObject({ token: 'tok-2' });
   });
 
+  it('does not fetch changed items whose ETag the engine already holds', async () => {
+    const withEtag = (href: string, etag: string) =>
+      member(href, `<d:getetag>"${etag}"</d:getetag>`);
+    const { provider, seen } = providerWith([
+      multistatus(
+        withEtag('/cal/work/ours.ics', 'e1') +
+          withEtag('/cal/work/edited.ics', 'e9') +
+          withEtag('/cal/work/new.ics', 'n1'),
+        'tok-2',
+      ),
+      multistatus(
+        withData('/cal/work/edited.ics', 'edited', 'e9') +
+          withData('/cal/work/new.ics', 'new', 'n1'),
+      ),
+    ]);
+    const asked: string[][] = [];
+    const known = {
+      etags: async (refs: readonly string[]) => {
+        asked.push([...refs]);
+        return new Map([
+          ['/cal/work/ours.ics', '"e1"'],
+          ['/cal/work/edited.ics', '"e2"'],
+        ]);
+      },
+    };
+    const changes = await provider.listChanges(cursorFor('tok-1'), CONTRACT_WINDOW, known);
+    expect(changes.unchanged).toEqual(['/cal/work/ours.ics']);
+    expect(changes.changed.map((item) => item.ref).sort()).toEqual([
+      '/cal/work/edited.ics',
+      '/cal/work/new.ics',
+    ]);
+    expect(asked).toEqual([['/cal/work/ours.ics', '/cal/work/edited.ics', '/cal/work/new.ics']]);
+    expect(seen[1]?.body).not.toContain('ours.ics');
+  });
+
   it('leaves out objects holding neither an event nor a todo, and reports unreadable ones', async () => {
     const journal = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VJOURNAL', 'UID:j1', 'END:VJOURNAL'];
     const broken = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:b1', 'END:VEVENT'];

@@ -17,6 +17,7 @@ import type {
   ChangeSet,
   CreateResult,
   ItemKind,
+  KnownItems,
   RemoteItem,
   SyncFields,
   SyncWindow,
@@ -62,7 +63,11 @@ export interface CalDavChangeSet extends ChangeSet {
 }
 
 export interface CalDavProvider extends CalendarProvider {
-  listChanges(cursor: string | null, window: SyncWindow): Promise<CalDavChangeSet>;
+  listChanges(
+    cursor: string | null,
+    window: SyncWindow,
+    known?: KnownItems,
+  ): Promise<CalDavChangeSet>;
 }
 
 export function createCalDavProvider(options: CalDavProviderOptions): CalDavProvider {
@@ -100,7 +105,11 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
     return { ...info, ctag: await readCtag(client, collectionUrl) };
   }
 
-  async function listChanges(cursor: string | null, window: SyncWindow): Promise<CalDavChangeSet> {
+  async function listChanges(
+    cursor: string | null,
+    window: SyncWindow,
+    known?: KnownItems,
+  ): Promise<CalDavChangeSet> {
     const previous = decodeCursor(cursor);
     if (cursor !== null && previous === null) logger.info('cursor unreadable, listing all');
 
@@ -108,7 +117,7 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
       // One sync-collection answers both "anything changed?" and "what?". A getctag before
       // it is cheaper when nothing changed (about 160 ms against 215 ms on Radicale with
       // 5,000 items) but makes every run with changes pay both.
-      const changes = await listSinceToken(previous, window);
+      const changes = await listSinceToken(previous, window, known);
       if (changes) return changes;
     } else if (previous?.ctag) {
       const info = await describe({ ctag: true });
@@ -139,6 +148,7 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
   async function listSinceToken(
     previous: CalDavCursor,
     window: SyncWindow,
+    known: KnownItems | undefined,
   ): Promise<CalDavChangeSet | null> {
     const result = await syncCollection(context(), previous.token as string);
     if (result.outcome === 'token-refused') {
@@ -153,7 +163,9 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
       return null;
     }
 
-    const fetched = await multiget(context(), { refs: result.changed, window });
+    const unchanged = await knownAlready(result, known);
+    const refs = result.changed.filter((ref) => !unchanged.has(ref));
+    const fetched = await multiget(context(), { refs, window });
     const entered = await queryKinds(...windowSlices(previous.window, window));
     const next: CalDavCursor = { ...previous, token: result.token, window };
     return {
@@ -165,7 +177,19 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
       deleted: [...result.deleted, ...fetched.missing, ...fetched.outside],
       cursor: encodeCursor(next),
       unreadable: [...fetched.unreadable, ...entered.unreadable],
+      unchanged: [...unchanged],
     };
+  }
+
+  /** The changed refs whose ETag in the answer is the one the engine holds. */
+  async function knownAlready(
+    result: { changed: string[]; etags: Map<string, string> },
+    known: KnownItems | undefined,
+  ): Promise<Set<string>> {
+    const withEtag = result.changed.filter((ref) => result.etags.has(ref));
+    if (!known || withEtag.length === 0) return new Set();
+    const held = await known.etags(withEtag);
+    return new Set(withEtag.filter((ref) => held.get(ref) === result.etags.get(ref)));
   }
 
   async function listNewSlices(

@@ -11,6 +11,7 @@ import type { Logger } from '../../shared/logger.js';
 import type {
   CalendarProvider,
   ChangeSet,
+  KnownItems,
   RemoteItem,
   SyncWindow,
   UnreadableItem,
@@ -63,7 +64,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
     (settled) => ({ settled }),
     (error: unknown) => ({ error }),
   );
-  const changes = await listAllChanges(options.provider, start);
+  const changes = await listAllChanges(options, start);
   const checked = await planningCheck;
   if ('error' in checked) throw checked.error;
   const settled = checked.settled && !changes.complete && !changes.unreadable.length;
@@ -76,6 +77,8 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   run.report.listing = changes.complete ? 'complete' : 'incremental';
   reportUnreadable(run, changes);
   await guardEmptyListing(run, changes);
+  // Listed, with the content the pair already holds: seen, so an unconfirmed pair confirms.
+  for (const ref of changes.unchanged) run.seen.add(ref);
 
   const tasks = narrowed ? [] : await run.planning.listTasks(run.window);
   const intents = await run.state.loadIntents();
@@ -268,31 +271,54 @@ function recordingWrites(
   return wrapped;
 }
 
-/** Reads the changes, continuing a paged answer; later pages override earlier ones. */
+/**
+ * Reads the changes, continuing a paged answer; later pages override earlier ones. The
+ * provider is told the ETags of the pairs, so it need not read our own writes back.
+ */
 async function listAllChanges(
-  provider: CalendarProvider,
+  options: RunSyncOptions,
   args: { cursor: string | null; window: SyncWindow },
-): Promise<ChangeSet & { unreadable: UnreadableItem[] }> {
-  let page = await provider.listChanges(args.cursor, args.window);
+): Promise<ChangeSet & { unreadable: UnreadableItem[]; unchanged: string[] }> {
+  const { provider, state } = options;
+  const known: KnownItems = {
+    etags: async (refs) => {
+      const wanted = new Set(refs);
+      const pairs = state.loadPairsByRefs
+        ? await state.loadPairsByRefs(refs)
+        : (await state.loadPairs()).filter((pair) => wanted.has(pair.ref));
+      return new Map(pairs.flatMap((pair) => (pair.etag ? [[pair.ref, pair.etag]] : [])));
+    },
+  };
+  let page = await provider.listChanges(args.cursor, args.window, known);
   const complete = page.complete;
   const changed = new Map<string, RemoteItem>();
   const deleted = new Set<string>();
   const unreadable = new Map<string, UnreadableItem>();
+  const unchanged = new Set<string>();
   for (let pages = 1; ; pages += 1) {
     for (const item of page.changed) {
       deleted.delete(item.ref);
       unreadable.delete(item.ref);
+      unchanged.delete(item.ref);
       changed.set(item.ref, item);
     }
     for (const ref of page.deleted) {
       changed.delete(ref);
       unreadable.delete(ref);
+      unchanged.delete(ref);
       deleted.add(ref);
     }
     for (const item of page.unreadable ?? []) {
       changed.delete(item.ref);
       deleted.delete(item.ref);
+      unchanged.delete(item.ref);
       unreadable.set(item.ref, item);
+    }
+    for (const ref of page.unchanged ?? []) {
+      changed.delete(ref);
+      deleted.delete(ref);
+      unreadable.delete(ref);
+      unchanged.add(ref);
     }
     if (!page.more) break;
     if (pages >= MAX_PAGES) {
@@ -300,7 +326,7 @@ async function listAllChanges(
         message: 'The calendar kept answering with more pages',
       });
     }
-    page = await provider.listChanges(page.cursor, args.window);
+    page = await provider.listChanges(page.cursor, args.window, known);
   }
   return {
     complete,
@@ -308,6 +334,7 @@ async function listAllChanges(
     deleted: [...deleted],
     cursor: page.cursor,
     unreadable: [...unreadable.values()],
+    unchanged: [...unchanged],
   };
 }
 
@@ -395,7 +422,7 @@ async function resolveRemoteSides(
     }
     const missing =
       deleted.has(pair.ref) ||
-      pair.unconfirmed === true ||
+      (pair.unconfirmed === true && !run.seen.has(pair.ref)) ||
       (changes.complete && overlaps(spanOfPair(pair), run.window));
     if (!missing) continue;
     const found = await readKnownItem(run, pair);

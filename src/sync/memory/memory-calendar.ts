@@ -11,6 +11,7 @@ import { OrdoError } from '../../shared/errors.js';
 import type {
   CalendarProvider,
   ChangeSet,
+  KnownItems,
   CreateResult,
   ItemKind,
   RemoteItem,
@@ -182,12 +183,27 @@ export class MemoryCalendar implements CalendarProvider {
 
   // The port.
 
-  async listChanges(cursor: string | null, window: SyncWindow): Promise<ChangeSet> {
+  async listChanges(
+    cursor: string | null,
+    window: SyncWindow,
+    known?: KnownItems,
+  ): Promise<ChangeSet> {
     this.enter();
     if (cursor?.startsWith('page:')) return this.nextPage(cursor);
     const since = this.readCursor(cursor);
     const answer = since ? this.changesSince(since, window) : this.completeListing(window);
-    return this.paginate(answer);
+    return this.paginate(since && known ? await this.skipKnown(answer, known) : answer);
+  }
+
+  /** As a CalDAV server's ETags let a client do: changed items whose ETag it holds are named. */
+  private async skipKnown(answer: ChangeSet, known: KnownItems): Promise<ChangeSet> {
+    const held = await known.etags(answer.changed.map((item) => item.ref));
+    const same = (item: RemoteItem) => item.etag !== null && held.get(item.ref) === item.etag;
+    return {
+      ...answer,
+      changed: answer.changed.filter((item) => !same(item)),
+      unchanged: answer.changed.filter(same).map((item) => item.ref),
+    };
   }
 
   async get(ref: string): Promise<RemoteItem | null> {
@@ -427,8 +443,9 @@ export class MemoryCalendar implements CalendarProvider {
       deleted: page.filter((entry): entry is string => typeof entry === 'string'),
       cursor: more ? `${id}:${offset + size}` : (answer.cursor as string),
       more,
-      // Unreadable items ride on the last page, so merging pages has to keep them.
+      // Unreadable and unchanged items ride on the last page, so merging pages has to keep them.
       unreadable: more ? [] : answer.unreadable,
+      unchanged: more ? [] : (answer.unchanged ?? []),
     };
   }
 
