@@ -232,20 +232,19 @@ export class SqlPlanningSide implements PlanningSide {
 
   /** One transaction for every update: all are stored, or none. */
   async updateTasks(updates: readonly TaskUpdate[]): Promise<PlanningTask[]> {
-    const { ordo, actor } = this.options;
-    const tasks = await ordo.tasks.inTransaction(undefined, async (trx) => {
-      const updated: Task[] = [];
-      for (const { taskId, fields } of updates) {
-        const patch = {
+    const tasks = await this.options.ordo.tasks.updateMany({
+      actor: this.options.actor,
+      origin: 'sync',
+      updates: updates.map(({ taskId, fields }) => ({
+        id: taskId,
+        patch: {
           label: fields.label,
           timing: fields.timing,
           remark: fields.remark,
           private: fields.private,
           ...(fields.reminder === null ? {} : { reminder: fields.reminder }),
-        };
-        updated.push(await ordo.tasks.update({ actor, id: taskId, origin: 'sync', patch, trx }));
-      }
-      return updated;
+        },
+      })),
     });
     return this.views(tasks);
   }
