@@ -19,7 +19,8 @@
  * The events are written straight into Radicale's storage folder before it starts (creating
  * them one by one over HTTP takes minutes: Radicale checks the whole collection on each PUT),
  * and one untimed listing fills Radicale's item cache before anything is measured.
- * SYNC_BENCH_ROUNDS (default 3) repeats the ordo and floor measures; medians are reported.
+ * SYNC_BENCH_ROUNDS (default 3) repeats the floor and ordo measures, one after the other;
+ * medians are reported.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -532,11 +533,14 @@ async function main(): Promise<void> {
     );
     console.log(`Radicale ready; first listing (fills its cache, untimed) ${round(warm.ms)} ms`);
 
+    // Floor and ordo rounds alternate, so both meet the server in the same state (its sync
+    // history grows with every round of changes).
     const floorRounds = [];
-    for (let i = 0; i < ROUNDS; i += 1) floorRounds.push(await measureFloorOnce(calendarUrl));
-    for (const f of floorRounds) console.log(`floor round: ${f.detail}`);
     const ordoRounds: OrdoRound[] = [];
     for (let i = 0; i < ROUNDS; i += 1) {
+      const f = await measureFloorOnce(calendarUrl);
+      console.log(`floor round ${i + 1}: ${f.detail}`);
+      floorRounds.push(f);
       const r = await measureOrdoOnce(calendarUrl);
       console.log(
         `ordo round ${i + 1}: ${round(r.initialMs)} / ${round(r.noChangeMs)} / ` +
