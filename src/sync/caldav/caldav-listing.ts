@@ -10,7 +10,12 @@ import { readMultistatusWithToken } from './collection-info.js';
 import { calendarQueryBody, multigetBody, syncCollectionBody, XML_HEADERS } from './dav-bodies.js';
 import { pathOf, remoteError, type DavClient } from './dav-client.js';
 import { readErrorConditions, readText, type DavResponse } from './dav-xml.js';
-import { fromICalendar, isMappingProblem, overlapsWindow } from './ical-mapping.js';
+import {
+  fromICalendar,
+  isMappingProblem,
+  mayMatchTimeRange,
+  overlapsWindow,
+} from './ical-mapping.js';
 import { normalizeRef, urlOf } from './caldav-refs.js';
 
 export interface ListingContext {
@@ -69,8 +74,10 @@ export async function queryWindow(
 
 /**
  * Every calendar object of the collection in one calendar-query (a VCALENDAR comp-filter
- * with nothing inside matches them all), kept when it lies in the window as a time-range
- * would keep it. Objects holding neither a VEVENT nor a VTODO (journals, free-busy) are not
+ * with nothing inside matches them all), kept when a time-range would keep it (at least:
+ * see `mayMatchTimeRange`). It must never keep less: the slices a moving window gains are
+ * asked with a time-range, which leaves out a to-do due at the old window's end, so a first
+ * listing that left it out too would never list it. Objects holding neither a VEVENT nor a VTODO (journals, free-busy) are not
  * the sync's and are left out silently, as the per-kind queries leave them out.
  */
 export async function queryAll(
@@ -89,6 +96,7 @@ export async function queryAll(
   const { responses } = readMultistatusWithToken(answer.body, url);
   const { items, unreadable } = readItems(context, responses.filter(isMember(context)), {
     window: options.window,
+    asTimeRange: true,
   });
   return { items, unreadable };
 }
@@ -191,7 +199,7 @@ async function multigetBatch(context: ListingContext, refs: string[]): Promise<D
 function readItems(
   context: ListingContext,
   responses: DavResponse[],
-  options: { window: SyncWindow | null },
+  options: { window: SyncWindow | null; asTimeRange?: boolean },
 ): ItemsRead & { outside: string[] } {
   const { window } = options;
   const read: ItemsRead & { outside: string[] } = { items: [], unreadable: [], outside: [] };
@@ -208,7 +216,11 @@ function readItems(
     }
     if (!context.kinds.includes(fields.kind)) continue;
     const inWindow =
-      !window || fields.recurring || overlapsWindow(fields.timing, window, context.timeZone);
+      !window ||
+      fields.recurring ||
+      (options.asTimeRange
+        ? mayMatchTimeRange(fields, window, context.timeZone)
+        : overlapsWindow(fields.timing, window, context.timeZone));
     if (inWindow) read.items.push({ ref, etag, fields, lastModified: null });
     else read.outside.push(ref);
   }
