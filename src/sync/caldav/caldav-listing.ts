@@ -77,8 +77,9 @@ export async function queryWindow(
  * with nothing inside matches them all), kept when a time-range would keep it (at least:
  * see `mayMatchTimeRange`). It must never keep less: the slices a moving window gains are
  * asked with a time-range, which leaves out a to-do due at the old window's end, so a first
- * listing that left it out too would never list it. Objects holding neither a VEVENT nor a VTODO (journals, free-busy) are not
- * the sync's and are left out silently, as the per-kind queries leave them out.
+ * listing that left it out too would never list it. Objects holding neither a VEVENT nor a
+ * VTODO (journals, free-busy) are not the sync's and are left out silently, as the per-kind
+ * queries leave them out.
  */
 export async function queryAll(
   context: ListingContext,
