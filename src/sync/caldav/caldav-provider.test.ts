@@ -380,6 +380,26 @@ describe('CalDAV provider writes', () => {
     });
   });
 
+  // TODO(the ETag of a write is known to be of our content): an ETag read by PROPFIND after a
+  // PUT that gave none may be of another client's write landing in between (or of what the
+  // server made of ours, RFC 4791 §5.3.4). The engine saves it on the pair, and the next
+  // sync-collection answer naming the item with it is taken for our own write: the other
+  // client's change is never read. Found in review of afa2984; `it.fails` until fixed.
+  it.fails('reads back an item whose ETag came from a PROPFIND after our PUT', async () => {
+    const { provider } = providerWith([
+      { status: 204 },
+      // Another client's write landed between our PUT and the PROPFIND.
+      multistatus(member('/cal/work/u.ics', '<d:getetag>"theirs"</d:getetag>')),
+      multistatus(member('/cal/work/u.ics', '<d:getetag>"theirs"</d:getetag>'), 'tok-2'),
+      multistatus(withData('/cal/work/u.ics', 'u', 'theirs')),
+    ]);
+    const written = await provider.update('/cal/work/u.ics', '"e1"', contractFields({ uid: 'u' }));
+    // What the engine's push saves on the pair, and offers to the next run.
+    const known = { etags: async () => new Map([['/cal/work/u.ics', written.etag ?? '']]) };
+    const changes = await provider.listChanges(cursorFor('tok-1'), CONTRACT_WINDOW, known);
+    expect(changes.changed.map((item) => item.ref)).toEqual(['/cal/work/u.ics']);
+  });
+
   it('updates with If-Match and maps 412 to SYNC_REMOTE_CHANGED', async () => {
     const { provider, seen } = providerWith([{ status: 412, body: 'changed' }]);
     const error = await thrown(provider.update('/cal/work/u.ics', '"e1"', contractFields()));
