@@ -1,7 +1,6 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Ordo } from '../app/ordo.js';
+import { expect, it } from 'vitest';
 import { ManualClock } from '../shared/clock.js';
-import { createTestOrdo, postgresAvailable, type TestDialect } from '../test-support/ordo.js';
+import { describeOnDialects } from '../test-support/dialects.js';
 import { SYSTEM } from './actor.js';
 import { taskInputSchema } from './task-input.js';
 import { instantsOf } from './time.js';
@@ -54,77 +53,66 @@ function overlapping(tasks: Task[], from: number, to: number): string[] {
     .map(({ t }) => t.label);
 }
 
-for (const dialect of ['sqlite', 'postgres'] as TestDialect[]) {
-  describe(`task range query on ${dialect}`, () => {
-    let ordo: Ordo | undefined;
-    let available = true;
-
-    beforeAll(async () => {
-      if (dialect === 'postgres') available = await postgresAvailable();
-    });
-
-    afterEach(async () => {
-      await ordo?.close();
-      ordo = undefined;
-    });
-
-    async function planning() {
-      ordo = await createTestOrdo({ dialect, clock: new ManualClock(T0 - DAY) });
-      const a = await ordo.directory.createResource({ name: 'Alice' });
-      const b = await ordo.directory.createResource({ name: 'Camion', kind: 'material' });
-      const client = await ordo.directory.createClient({ name: 'Dupont SA' });
-      const tasks: Task[] = [];
-      for (const input of inputs([a.id, b.id], client.id)) {
-        tasks.push(await ordo.tasks.create({ actor: SYSTEM, input }));
-      }
-      return { ordo, tasks, a, b };
+describeOnDialects('task range query', ({ open }) => {
+  async function planning() {
+    const ordo = await open({ clock: new ManualClock(T0 - DAY) });
+    if (!ordo) return null;
+    const a = await ordo.directory.createResource({ name: 'Alice' });
+    const b = await ordo.directory.createResource({ name: 'Camion', kind: 'material' });
+    const client = await ordo.directory.createClient({ name: 'Dupont SA' });
+    const tasks: Task[] = [];
+    for (const input of inputs([a.id, b.id], client.id)) {
+      tasks.push(await ordo.tasks.create({ actor: SYSTEM, input }));
     }
+    return { ordo, tasks, a, b };
+  }
 
-    it('lists what overlaps the range, by start, with every field as stored', async (ctx) => {
-      if (!available) return ctx.skip();
-      const { ordo, tasks, b } = await planning();
-      for (const [from, to] of [
-        [T0, T0 + 7 * DAY],
-        [T0 + 9 * HOUR, T0 + 9 * HOUR + 1],
-        [T0 - 30 * DAY, T0 - 20 * DAY],
-        [T0 + 20 * DAY, T0 + 30 * DAY],
-      ] as const) {
-        const listed = await ordo.tasks.list(SYSTEM, { from, to });
-        expect(listed.map((t) => t.label)).toEqual(overlapping(tasks, from, to));
-        for (const view of listed) {
-          expect(view).toEqual(await ordo.tasks.get(SYSTEM, view.id));
-        }
+  it('lists what overlaps the range, by start, with every field as stored', async (ctx) => {
+    const p = await planning();
+    if (!p) return ctx.skip();
+    const { ordo, tasks, b } = p;
+    for (const [from, to] of [
+      [T0, T0 + 7 * DAY],
+      [T0 + 9 * HOUR, T0 + 9 * HOUR + 1],
+      [T0 - 30 * DAY, T0 - 20 * DAY],
+      [T0 + 20 * DAY, T0 + 30 * DAY],
+    ] as const) {
+      const listed = await ordo.tasks.list(SYSTEM, { from, to });
+      expect(listed.map((t) => t.label)).toEqual(overlapping(tasks, from, to));
+      for (const view of listed) {
+        expect(view).toEqual(await ordo.tasks.get(SYSTEM, view.id));
       }
-      const ofB = await ordo.tasks.list(SYSTEM, { from: T0, to: T0 + 7 * DAY, resourceId: b.id });
-      const withB = tasks.filter((t) => t.resourceIds.includes(b.id));
-      expect(ofB.map((t) => t.label)).toEqual(overlapping(withB, T0, T0 + 7 * DAY));
-    });
-
-    it('does not read a transaction in progress', async (ctx) => {
-      if (!available) return ctx.skip();
-      const { ordo, a } = await planning();
-      const range = { from: T0 + 11 * HOUR, to: T0 + 12 * HOUR };
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      let inside!: () => void;
-      const started = new Promise<void>((resolve) => (inside = resolve));
-      const aborted = ordo.store.db.transaction().execute(async (trx) => {
-        const input = taskInputSchema.parse({
-          label: 'uncommitted',
-          timing: { start: iso(range.from), end: iso(range.to) },
-          resourceIds: [a.id],
-        });
-        await ordo.tasks.create({ actor: SYSTEM, input, trx });
-        inside();
-        await gate;
-        throw new Error('rolled back');
-      });
-      await started;
-      const listing = ordo.tasks.list(SYSTEM, range);
-      release();
-      await expect(aborted).rejects.toThrow('rolled back');
-      const labels = (await listing).map((t) => t.label);
-      expect(labels).toEqual(['weeks', 'days']);
-    });
+    }
+    const ofB = await ordo.tasks.list(SYSTEM, { from: T0, to: T0 + 7 * DAY, resourceId: b.id });
+    const withB = tasks.filter((t) => t.resourceIds.includes(b.id));
+    expect(ofB.map((t) => t.label)).toEqual(overlapping(withB, T0, T0 + 7 * DAY));
   });
-}
+
+  it('does not read a transaction in progress', async (ctx) => {
+    const p = await planning();
+    if (!p) return ctx.skip();
+    const { ordo, a } = p;
+    const range = { from: T0 + 11 * HOUR, to: T0 + 12 * HOUR };
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let inside!: () => void;
+    const started = new Promise<void>((resolve) => (inside = resolve));
+    const aborted = ordo.store.db.transaction().execute(async (trx) => {
+      const input = taskInputSchema.parse({
+        label: 'uncommitted',
+        timing: { start: iso(range.from), end: iso(range.to) },
+        resourceIds: [a.id],
+      });
+      await ordo.tasks.create({ actor: SYSTEM, input, trx });
+      inside();
+      await gate;
+      throw new Error('rolled back');
+    });
+    await started;
+    const listing = ordo.tasks.list(SYSTEM, range);
+    release();
+    await expect(aborted).rejects.toThrow('rolled back');
+    const labels = (await listing).map((t) => t.label);
+    expect(labels).toEqual(['weeks', 'days']);
+  });
+});

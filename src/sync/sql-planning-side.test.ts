@@ -2,12 +2,11 @@
  * The SQL planning side's batch update, as the sync engine's pulls use it: every update in one
  * transaction, all stored or none, each through the task service (rights, hooks, validation).
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import type { Ordo } from '../app/ordo.js';
 import type { Actor } from '../planning/actor.js';
 import { ManualClock } from '../shared/clock.js';
-import { createTestOrdo, postgresAvailable, type TestDialect } from '../test-support/ordo.js';
+import { describeOnDialects } from '../test-support/dialects.js';
 import { syncOf } from './capability.js';
 import type { SyncFields } from './provider.js';
 import { SqlPlanningSide } from './sql-planning-side.js';
@@ -29,85 +28,71 @@ function fields(i: number, label = `Visite ${i}`): SyncFields {
   };
 }
 
-for (const dialect of ['sqlite', 'postgres'] as TestDialect[]) {
-  describe(`SQL planning side updates on ${dialect}`, () => {
-    let ordo: Ordo | undefined;
-    let available = true;
-
-    beforeAll(async () => {
-      if (dialect === 'postgres') available = await postgresAvailable();
+describeOnDialects('SQL planning side updates', ({ open }) => {
+  async function side(): Promise<SqlPlanningSide | null> {
+    const ordo = await open({ clock: new ManualClock(T0) });
+    if (!ordo) return null;
+    const resource = await ordo.directory.createResource({ name: 'Alice Martin' });
+    const user = await ordo.users.create({
+      login: 'alice',
+      password: 'correct horse',
+      resourceId: resource.id,
     });
+    const account = await syncOf(ordo).accounts.ensure(user.id);
+    const actor = (await ordo.users.actorFor(user)) as Extract<Actor, { kind: 'user' }>;
+    return new SqlPlanningSide({ ordo, accountId: account.id, actor, carryReminders: true });
+  }
 
-    afterEach(async () => {
-      await ordo?.close();
-      ordo = undefined;
+  it('updates several tasks at once, in the order asked', async (ctx) => {
+    const planning = await side();
+    if (!planning) return ctx.skip();
+    const created = await planning.createTasks([fields(0), fields(1), fields(2)]);
+    const ids = created.map((task) => task.id);
+
+    const updated = await planning.updateTasks([
+      { taskId: ids[2]!, fields: fields(2, 'Visite 2, déplacée') },
+      { taskId: ids[0]!, fields: { ...fields(0, 'Visite 0, annulée'), reminder: null } },
+    ]);
+    expect(updated.map((task) => [task.id, task.fields.label])).toEqual([
+      [ids[2], 'Visite 2, déplacée'],
+      [ids[0], 'Visite 0, annulée'],
+    ]);
+    // `reminder: null` keeps the task's own reminder.
+    expect(updated[1]?.fields.reminder).toEqual({ kind: 'before', minutes: 15 });
+    const found = await planning.lookupTasks(ids);
+    const labels = ids.map((id) => {
+      const task = found.get(id);
+      return task && 'fields' in task ? task.fields.label : null;
     });
-
-    async function open(): Promise<SqlPlanningSide | null> {
-      if (!available) return null;
-      ordo = await createTestOrdo({ dialect, clock: new ManualClock(T0) });
-      const resource = await ordo.directory.createResource({ name: 'Alice Martin' });
-      const user = await ordo.users.create({
-        login: 'alice',
-        password: 'correct horse',
-        resourceId: resource.id,
-      });
-      const account = await syncOf(ordo).accounts.ensure(user.id);
-      const actor = (await ordo.users.actorFor(user)) as Extract<Actor, { kind: 'user' }>;
-      return new SqlPlanningSide({ ordo, accountId: account.id, actor, carryReminders: true });
-    }
-
-    it('updates several tasks at once, in the order asked', async (ctx) => {
-      const side = await open();
-      if (!side) return ctx.skip();
-      const created = await side.createTasks([fields(0), fields(1), fields(2)]);
-      const ids = created.map((task) => task.id);
-
-      const updated = await side.updateTasks([
-        { taskId: ids[2]!, fields: fields(2, 'Visite 2, déplacée') },
-        { taskId: ids[0]!, fields: { ...fields(0, 'Visite 0, annulée'), reminder: null } },
-      ]);
-      expect(updated.map((task) => [task.id, task.fields.label])).toEqual([
-        [ids[2], 'Visite 2, déplacée'],
-        [ids[0], 'Visite 0, annulée'],
-      ]);
-      // `reminder: null` keeps the task's own reminder.
-      expect(updated[1]?.fields.reminder).toEqual({ kind: 'before', minutes: 15 });
-      const found = await side.lookupTasks(ids);
-      const labels = ids.map((id) => {
-        const task = found.get(id);
-        return task && 'fields' in task ? task.fields.label : null;
-      });
-      expect(labels).toEqual(['Visite 0, annulée', 'Visite 1', 'Visite 2, déplacée']);
-    });
-
-    it('stores none of a batch when one update is refused', async (ctx) => {
-      const side = await open();
-      if (!side) return ctx.skip();
-      const created = await side.createTasks([fields(0), fields(1)]);
-      const ids = created.map((task) => task.id);
-
-      const backwards = { ...fields(1, 'Visite 1, à l’envers') };
-      backwards.timing = { allDay: false, start: T0 + 5 * HOUR, end: T0 + 4 * HOUR };
-      await expect(
-        side.updateTasks([
-          { taskId: ids[0]!, fields: fields(0, 'Visite 0, déplacée') },
-          { taskId: ids[1]!, fields: backwards },
-        ]),
-      ).rejects.toMatchObject({ code: 'TASK_TIMING_INVALID' });
-      await expect(
-        side.updateTasks([
-          { taskId: ids[0]!, fields: fields(0, 'Visite 0, déplacée') },
-          { taskId: 'no-such-task', fields: fields(1) },
-        ]),
-      ).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
-
-      const found = await side.lookupTasks(ids);
-      const labels = ids.map((id) => {
-        const task = found.get(id);
-        return task && 'fields' in task ? task.fields.label : null;
-      });
-      expect(labels).toEqual(['Visite 0', 'Visite 1']);
-    });
+    expect(labels).toEqual(['Visite 0, annulée', 'Visite 1', 'Visite 2, déplacée']);
   });
-}
+
+  it('stores none of a batch when one update is refused', async (ctx) => {
+    const planning = await side();
+    if (!planning) return ctx.skip();
+    const created = await planning.createTasks([fields(0), fields(1)]);
+    const ids = created.map((task) => task.id);
+
+    const backwards = { ...fields(1, 'Visite 1, à l’envers') };
+    backwards.timing = { allDay: false, start: T0 + 5 * HOUR, end: T0 + 4 * HOUR };
+    await expect(
+      planning.updateTasks([
+        { taskId: ids[0]!, fields: fields(0, 'Visite 0, déplacée') },
+        { taskId: ids[1]!, fields: backwards },
+      ]),
+    ).rejects.toMatchObject({ code: 'TASK_TIMING_INVALID' });
+    await expect(
+      planning.updateTasks([
+        { taskId: ids[0]!, fields: fields(0, 'Visite 0, déplacée') },
+        { taskId: 'no-such-task', fields: fields(1) },
+      ]),
+    ).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
+
+    const found = await planning.lookupTasks(ids);
+    const labels = ids.map((id) => {
+      const task = found.get(id);
+      return task && 'fields' in task ? task.fields.label : null;
+    });
+    expect(labels).toEqual(['Visite 0', 'Visite 1']);
+  });
+});

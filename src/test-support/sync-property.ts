@@ -10,6 +10,7 @@ import { expect } from 'vitest';
 import type { Reminder, TaskTiming } from '../planning/types.js';
 import { comparable, contentHash, overlaps, spanOf } from '../sync/engine/fields.js';
 import type { MemoryPlanning, MemoryTask } from '../sync/engine/planning-side.js';
+import type { MemoryCalendar } from '../sync/memory/memory-calendar.js';
 import { syncWindow, type SyncSettings } from '../sync/engine/settings.js';
 import type { SyncPair } from '../sync/engine/state-store.js';
 import type { ItemKind, RemoteItem, SyncFields } from '../sync/provider.js';
@@ -121,6 +122,40 @@ export function applyPlanningOp(planning: MemoryPlanning, step: PlanningOp, at: 
     case 'pDelete': {
       const task = pick(tasks, step.i);
       if (task) planning.remove(task.id);
+      return;
+    }
+  }
+}
+
+/** The calendar user's edits, on the in-memory calendar. */
+export function applyCalendarOp(calendar: MemoryCalendar, step: CalendarOp, at: TimingAt): void {
+  const items = [...calendar.items.values()];
+  switch (step.t) {
+    case 'rCreate':
+      calendar.userCreate({
+        kind: step.kind,
+        label: step.label,
+        timing: at(step.day, step.hour),
+        remark: '',
+        reminder: step.reminder,
+        private: step.private,
+        recurring: step.recurring,
+      });
+      return;
+    case 'rEdit': {
+      const item = pick(items, step.i);
+      if (item)
+        calendar.userEdit(item.ref, {
+          label: step.label,
+          timing: at(step.day, step.hour),
+          reminder: step.reminder,
+          remark: step.remark,
+        });
+      return;
+    }
+    case 'rDelete': {
+      const item = pick(items, step.i);
+      if (item) calendar.userDelete(item.ref);
       return;
     }
   }

@@ -11,10 +11,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import {
+  applyCalendarOp,
   applyPlanningOp,
   calendarOps,
   index,
-  pick,
   planningOps,
   settings,
 } from '../../test-support/sync-property.js';
@@ -37,7 +37,6 @@ const op = fc.oneof(
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 
 function apply(kit: Kit, step: Op): void {
-  const items = kit.remoteItems();
   switch (step.t) {
     case 'pCreate':
     case 'pEdit':
@@ -45,32 +44,10 @@ function apply(kit: Kit, step: Op): void {
       applyPlanningOp(kit.planning, step, at);
       return;
     case 'rCreate':
-      kit.calendar.userCreate({
-        kind: step.kind,
-        label: step.label,
-        timing: at(step.day, step.hour),
-        remark: '',
-        reminder: step.reminder,
-        private: step.private,
-        recurring: step.recurring,
-      });
+    case 'rEdit':
+    case 'rDelete':
+      applyCalendarOp(kit.calendar, step, at);
       return;
-    case 'rEdit': {
-      const item = pick(items, step.i);
-      if (item)
-        kit.calendar.userEdit(item.ref, {
-          label: step.label,
-          timing: at(step.day, step.hour),
-          reminder: step.reminder,
-          remark: step.remark,
-        });
-      return;
-    }
-    case 'rDelete': {
-      const item = pick(items, step.i);
-      if (item) kit.calendar.userDelete(item.ref);
-      return;
-    }
     case 'tick':
       kit.tick(step.minutes * 60_000);
       return;

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 import { isOrdoError } from '../../shared/errors.js';
 import {
+  applyCalendarOp,
   applyPlanningOp,
   calendarOps,
   checkAgreement as checkAgreementOf,
@@ -79,32 +80,10 @@ async function apply(kit: Kit, history: History, step: Op): Promise<void> {
       applyPlanningOp(kit.planning, step, at);
       return;
     case 'rCreate':
-      kit.calendar.userCreate({
-        kind: step.kind,
-        label: step.label,
-        timing: at(step.day, step.hour),
-        remark: '',
-        reminder: step.reminder,
-        private: step.private,
-        recurring: step.recurring,
-      });
+    case 'rEdit':
+    case 'rDelete':
+      applyCalendarOp(kit.calendar, step, at);
       return;
-    case 'rEdit': {
-      const item = pick(items, step.i);
-      if (item)
-        kit.calendar.userEdit(item.ref, {
-          label: step.label,
-          timing: at(step.day, step.hour),
-          reminder: step.reminder,
-          remark: step.remark,
-        });
-      return;
-    }
-    case 'rDelete': {
-      const item = pick(items, step.i);
-      if (item) kit.calendar.userDelete(item.ref);
-      return;
-    }
     case 'reformat': {
       const item = pick(items, step.i);
       if (item) kit.calendar.reformat(item.ref);
