@@ -374,18 +374,17 @@ describe('CalDAV provider writes', () => {
       { status: 201 },
       multistatus(member('/cal/work/u.ics', '<d:getetag>"e1"</d:getetag>')),
     ]);
+    // Marked as read back: it serves If-Match, but is never taken for the ETag of our write.
     expect(await provider.create(contractFields({ uid: 'u' }))).toEqual({
       ref: '/cal/work/u.ics',
-      etag: '"e1"',
+      etag: 'read-back "e1"',
     });
   });
 
-  // TODO(the ETag of a write is known to be of our content): an ETag read by PROPFIND after a
-  // PUT that gave none may be of another client's write landing in between (or of what the
-  // server made of ours, RFC 4791 §5.3.4). The engine saves it on the pair, and the next
-  // sync-collection answer naming the item with it is taken for our own write: the other
-  // client's change is never read. Found in review of afa2984; `it.fails` until fixed.
-  it.fails('reads back an item whose ETag came from a PROPFIND after our PUT', async () => {
+  // An ETag read by PROPFIND after a PUT that gave none may be of another client's write
+  // landing in between (or of what the server made of ours, RFC 4791 §5.3.4): the next
+  // sync-collection answer naming the item with it must not be taken for our own write.
+  it('reads back an item whose ETag came from a PROPFIND after our PUT', async () => {
     const { provider } = providerWith([
       { status: 204 },
       // Another client's write landed between our PUT and the PROPFIND.
@@ -398,6 +397,11 @@ describe('CalDAV provider writes', () => {
     const known = { etags: async () => new Map([['/cal/work/u.ics', written.etag ?? '']]) };
     const changes = await provider.listChanges(cursorFor('tok-1'), CONTRACT_WINDOW, known);
     expect(changes.changed.map((item) => item.ref)).toEqual(['/cal/work/u.ics']);
+    // The read-back ETag still serves If-Match as the server gave it.
+    expect(written.etag).not.toBe('"theirs"');
+    const { provider: next, seen } = providerWith([{ status: 204, headers: { ETag: '"e3"' } }]);
+    await next.update('/cal/work/u.ics', written.etag, contractFields({ uid: 'u' }));
+    expect(seen[0]?.headers['if-match']).toBe('"theirs"');
   });
 
   it('updates with If-Match and maps 412 to SYNC_REMOTE_CHANGED', async () => {

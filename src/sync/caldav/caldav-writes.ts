@@ -53,7 +53,7 @@ export function createItemWriter(options: ItemWriterOptions): ItemWriter {
 
   async function update(ref: string, etag: string | null, fields: SyncFields) {
     // No ETag known: `*` still refuses to resurrect an item deleted meanwhile.
-    const answer = await put(ref, fields, { 'If-Match': etag ?? '*' });
+    const answer = await put(ref, fields, { 'If-Match': etag ? ifMatchOf(etag) : '*' });
     if (isSuccess(answer)) return { etag: await etagAfterWrite(ref, answer) };
     // A missing item answers 412 (If-Match on nothing) or 404 on lenient servers.
     if (answer.status === 412 || answer.status === 404) {
@@ -64,7 +64,7 @@ export function createItemWriter(options: ItemWriterOptions): ItemWriter {
 
   async function remove(ref: string, etag: string | null): Promise<void> {
     const url = urlOf(ref, collectionUrl);
-    const headers: Record<string, string> = etag ? { 'If-Match': etag } : {};
+    const headers: Record<string, string> = etag ? { 'If-Match': ifMatchOf(etag) } : {};
     const answer = await client.send({ method: 'DELETE', url, headers });
     if ([200, 202, 204, 404, 410].includes(answer.status)) return;
     if (answer.status === 412) throw failure('SYNC_REMOTE_CHANGED', ref, answer);
@@ -75,7 +75,9 @@ export function createItemWriter(options: ItemWriterOptions): ItemWriter {
   /**
    * RFC 4791 §5.3.4: a server that changed what we wrote must not send a strong ETag, and
    * some send none: then the ETag is read with a PROPFIND (one more request). A weak ETag
-   * cannot serve `If-Match` (strong comparison, RFC 9110 §13.1.1), so it is read too.
+   * cannot serve `If-Match` (strong comparison, RFC 9110 §13.1.1), so it is read too. What
+   * the PROPFIND gives may be the ETag of another client's write landed in between, or of the
+   * server's own rewriting: it is marked read back (see `readBack`).
    */
   async function etagAfterWrite(ref: string, answer: DavAnswer): Promise<string | null> {
     const etag = answer.headers.get('etag');
@@ -90,7 +92,8 @@ export function createItemWriter(options: ItemWriterOptions): ItemWriter {
     });
     if (read.status !== 207) return null;
     const found = parseMultistatus(read.body).responses[0];
-    return (found && readText(found.props.getetag)) || null;
+    const readEtag = (found && readText(found.props.getetag)) || null;
+    return readEtag && readBack(readEtag);
   }
 
   async function findUid(fields: SyncFields): Promise<string | null> {
@@ -148,4 +151,20 @@ function refusesUid(answer: DavAnswer): boolean {
     [403, 409].includes(answer.status) &&
     readErrorConditions(answer.body).includes('no-uid-conflict')
   );
+}
+
+/**
+ * An ETag read after our write, not given by it, is kept as `read-back <etag>`: it serves
+ * If-Match as the ETag itself, but never equals what a listing reports, so the item is read
+ * again at the next change the server reports instead of being taken for our own write.
+ */
+const READ_BACK = 'read-back ';
+
+export function readBack(etag: string): string {
+  return READ_BACK + etag;
+}
+
+/** The ETag to send in If-Match, whether it was given by a write or read back after it. */
+export function ifMatchOf(etag: string): string {
+  return etag.startsWith(READ_BACK) ? etag.slice(READ_BACK.length) : etag;
 }
