@@ -10,12 +10,7 @@ import { readMultistatusWithToken } from './collection-info.js';
 import { calendarQueryBody, multigetBody, syncCollectionBody, XML_HEADERS } from './dav-bodies.js';
 import { pathOf, remoteError, type DavClient } from './dav-client.js';
 import { readErrorConditions, readText, type DavResponse } from './dav-xml.js';
-import {
-  fromICalendar,
-  isMappingProblem,
-  mayMatchTimeRange,
-  overlapsWindow,
-} from './ical-mapping.js';
+import { fromICalendar, isMappingProblem, overlapsWindow } from './ical-mapping.js';
 import { normalizeRef, urlOf } from './caldav-refs.js';
 
 export interface ListingContext {
@@ -70,36 +65,6 @@ export async function queryWindow(
 
   const { responses } = readMultistatusWithToken(answer.body, url);
   return readItems(context, responses.filter(isMember(context)), { window: null });
-}
-
-/**
- * Every calendar object of the collection in one calendar-query (a VCALENDAR comp-filter
- * with nothing inside matches them all), kept when a time-range would keep it (at least:
- * see `mayMatchTimeRange`). It must never keep less: the slices a moving window gains are
- * asked with a time-range, which leaves out a to-do due at the old window's end, so a first
- * listing that left it out too would never list it. Objects holding neither a VEVENT nor a
- * VTODO (journals, free-busy) are not the sync's and are left out silently, as the per-kind
- * queries leave them out.
- */
-export async function queryAll(
-  context: ListingContext,
-  options: { window: SyncWindow },
-): Promise<ItemsRead> {
-  const url = context.collectionUrl;
-  const answer = await context.client.send({
-    method: 'REPORT',
-    url,
-    headers: { ...XML_HEADERS, Depth: '1' },
-    body: calendarQueryBody({ component: null }),
-  });
-  if (answer.status !== 207) throw unexpected(url, answer.status, answer.body);
-
-  const { responses } = readMultistatusWithToken(answer.body, url);
-  const { items, unreadable } = readItems(context, responses.filter(isMember(context)), {
-    window: options.window,
-    asTimeRange: true,
-  });
-  return { items, unreadable };
 }
 
 export async function syncCollection(
@@ -200,7 +165,7 @@ async function multigetBatch(context: ListingContext, refs: string[]): Promise<D
 function readItems(
   context: ListingContext,
   responses: DavResponse[],
-  options: { window: SyncWindow | null; asTimeRange?: boolean },
+  options: { window: SyncWindow | null },
 ): ItemsRead & { outside: string[] } {
   const { window } = options;
   const read: ItemsRead & { outside: string[] } = { items: [], unreadable: [], outside: [] };
@@ -217,11 +182,7 @@ function readItems(
     }
     if (!context.kinds.includes(fields.kind)) continue;
     const inWindow =
-      !window ||
-      fields.recurring ||
-      (options.asTimeRange
-        ? mayMatchTimeRange(fields, window, context.timeZone)
-        : overlapsWindow(fields.timing, window, context.timeZone));
+      !window || fields.recurring || overlapsWindow(fields.timing, window, context.timeZone);
     if (inWindow) read.items.push({ ref, etag, fields, lastModified: null });
     else read.outside.push(ref);
   }

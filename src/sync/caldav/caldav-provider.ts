@@ -5,9 +5,9 @@
  * would have to be checked again around it. Our client is short and checks each one.
  *
  * Costs, in requests: a sync with nothing changed is one sync-collection REPORT (one getctag
- * PROPFIND on a server without sync-collection); changes add the multigets; a first sync is
- * one PROPFIND plus one calendar-query (one per kind when only one kind is synchronized or
- * for the days a moving window gains).
+ * PROPFIND on a server without sync-collection); changes add the multigets of what we did
+ * not write ourselves; a first sync is one PROPFIND plus one time-range calendar-query per
+ * kind synchronized.
  */
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
@@ -25,7 +25,6 @@ import type {
 import { decodeCursor, encodeCursor, windowSlices, type CalDavCursor } from './caldav-cursor.js';
 import {
   multiget,
-  queryAll,
   queryWindow,
   syncCollection,
   type ItemsRead,
@@ -133,7 +132,7 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
 
   /** A complete listing of the window, with the token (or ctag) read just before it. */
   async function listAll(window: SyncWindow, info: CollectionInfo): Promise<CalDavChangeSet> {
-    const read = await queryEverything(window);
+    const read = await queryKinds(window);
     const token = info.supportsSyncCollection ? info.syncToken : null;
     const next: CalDavCursor = { token, ctag: info.ctag, window, count: read.items.length };
     return {
@@ -207,19 +206,11 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
   }
 
   /**
-   * Every item of the window. With both kinds wanted, one query without a time-range returns
-   * all objects and the window is applied here: RFC 4791 §9.7.1 makes sibling comp-filters
-   * all match, so a time-range needs one query per kind, and each costs the server a pass
-   * over the whole collection (on Radicale a VTODO query that finds nothing takes 140 ms
-   * of a 5,000-event calendar, and two queries at once run one after the other).
+   * The items of each window, one time-range query per kind (RFC 4791 §9.7.1: sibling
+   * comp-filters must all match). One query without a time-range would return both kinds at
+   * once, cheaper on Radicale when everything lies in the window, but a calendar with years
+   * of history would send all of them to be parsed and dropped here.
    */
-  async function queryEverything(window: SyncWindow): Promise<ItemsRead> {
-    if (kinds.length < 2) return queryKinds(window);
-    const read = await queryAll(context(), { window });
-    return { items: mergeItems(read.items, []), unreadable: read.unreadable };
-  }
-
-  /** The items of each window, one time-range query per kind (the slices a window gained). */
   async function queryKinds(...windows: SyncWindow[]): Promise<ItemsRead> {
     const read: ItemsRead = { items: [], unreadable: [] };
     for (const window of windows) {

@@ -85,25 +85,6 @@ export function overlapsWindow(timing: TaskTiming, window: SyncWindow, timeZone:
   return start < window.to && end > window.from;
 }
 
-/**
- * Whether a server's time-range (RFC 4791 §9.9) may keep the item: at least what
- * `overlapsWindow` keeps. §9.9 keeps to-dos on edges the overlap leaves out: one due exactly
- * at the window's end (DUE only: start < DUE and end >= DUE, a DUE date included) and one
- * whose DTSTART+DURATION ends exactly at its start. TaskTiming no longer tells DUE alone from
- * DTSTART with DUE, so to-dos touching an edge are kept either way. Events: §9.9 keeps a
- * subset of the overlap (an instant with DTEND at the window's start is left out there).
- */
-export function mayMatchTimeRange(
-  fields: Pick<SyncFields, 'kind' | 'timing'>,
-  window: SyncWindow,
-  timeZone: string,
-): boolean {
-  if (overlapsWindow(fields.timing, window, timeZone)) return true;
-  if (fields.kind !== 'todo') return false;
-  const { start, end } = timingInstants(fields.timing, timeZone);
-  return start <= window.to && end >= window.from;
-}
-
 function timingInstants(timing: TaskTiming, timeZone: string): { start: number; end: number } {
   if (!timing.allDay) return { start: timing.start, end: timing.end };
   const day = (date: string) => DateTime.fromISO(date, { zone: timeZone }).toMillis();
