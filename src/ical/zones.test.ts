@@ -112,7 +112,7 @@ describe('localToInstant in an IANA zone', () => {
   // is no oracle: it starts from today's offset and can land an hour off in a zone whose
   // offset changed by more than a DST step (Apia, 2010), and picks either instant of an
   // ambiguous time depending on the season it runs in.
-  it('gives the instant a time names, the first when it occurs twice, and reads a time in a gap with the offset before it', () => {
+  it('gives the instant of a time: the first when repeated, in a gap with the prior offset', () => {
     fc.assert(
       fc.property(
         nearTransition,

@@ -287,7 +287,7 @@ for (const dialect of ['sqlite', 'postgres'] as TestDialect[]) {
       });
     }
 
-    it('stores what creating the tasks one at a time stores: reminders, e-mails, invitations', async (ctx) => {
+    it('stores what one-at-a-time creation stores: reminders, mails, invitations', async (ctx) => {
       const p = await open();
       if (!p) return ctx.skip();
       const items = Array.from({ length: 40 }, (_, i) => ({
@@ -311,7 +311,7 @@ for (const dialect of ['sqlite', 'postgres'] as TestDialect[]) {
       expect(batch.invitations?.length).toBe(batch.outbox?.length);
     });
 
-    it('stores what the sync side creating them one at a time stores, marks included', async (ctx) => {
+    it('stores what the sync side stores creating one at a time, marks too', async (ctx) => {
       const p = await open();
       if (!p) return ctx.skip();
       const fields = Array.from({ length: MANY }, (_, i) => fieldsOf(i));
@@ -383,7 +383,7 @@ for (const dialect of ['sqlite', 'postgres'] as TestDialect[]) {
       expect(await counts(p.ordo)).toEqual(empty);
     });
 
-    it('fails on the first item the one-at-a-time loop refused, whatever refused it', async (ctx) => {
+    it('fails on the item the one-at-a-time loop refused first', async (ctx) => {
       const p = await open();
       if (!p) return ctx.skip();
       await p.ordo.settings.set('task.reminderByDate', false);
@@ -421,7 +421,7 @@ for (const dialect of ['sqlite', 'postgres'] as TestDialect[]) {
       expect(kept.map((t) => t.id).sort()).toEqual(['kept-0', 'kept-1']);
     });
 
-    it('gives a batch hook every change at once and a per-change hook each in turn', async (ctx) => {
+    it('gives a batch hook all changes at once, a per-change hook each in turn', async (ctx) => {
       const p = await open();
       if (!p) return ctx.skip();
       const calls: { hook: string; ids: string[]; trx: unknown }[] = [];
@@ -494,7 +494,7 @@ for (const dialect of ['sqlite', 'postgres'] as TestDialect[]) {
       return { id: `task-${i}`, patch: patches[i % patches.length] as TaskUpdate['patch'] };
     }
 
-    it('changes what updating the tasks one at a time changes: reminders, follow-ups', async (ctx) => {
+    it('changes what one-at-a-time updates change: reminders, follow-ups', async (ctx) => {
       const p = await open();
       if (!p) return ctx.skip();
       await planned(p, 30);
@@ -537,7 +537,7 @@ for (const dialect of ['sqlite', 'postgres'] as TestDialect[]) {
       expect((batch.result as { sequence: number }[]).map((t) => t.sequence)).toEqual([1, 0, 2]);
     });
 
-    it('changes nothing when one update of a batch is refused, failing as one at a time', async (ctx) => {
+    it('changes nothing when one update is refused, failing as one at a time', async (ctx) => {
       const p = await open();
       if (!p) return ctx.skip();
       await planned(p, 8);

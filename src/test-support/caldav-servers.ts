@@ -290,3 +290,15 @@ async function stopChild(child: ChildProcess): Promise<void> {
 function unavailable(name: string): never {
   throw new Error(`${name} is not running`);
 }
+
+/** The Authorization header of a server's test account (none when it has no account). */
+export function basicAuth(server: CalDavServer): Record<string, string> {
+  if (server.username === undefined) return {};
+  const token = Buffer.from(`${server.username}:${server.password ?? ''}`).toString('base64');
+  return { Authorization: `Basic ${token}` };
+}
+
+/** A server's test account, as a provider's or client's options take it. */
+export function credentials(server: CalDavServer): { username?: string; password?: string } {
+  return { username: server.username, password: server.password };
+}

@@ -14,6 +14,8 @@ import {
   startXandikos,
   type CalDavServer,
   type CalDavServerStarter,
+  basicAuth,
+  credentials,
 } from '../../test-support/caldav-servers.js';
 import type { SyncWindow } from '../provider.js';
 import { createCalDavProvider } from './caldav-provider.js';
@@ -148,14 +150,4 @@ function listingContext(target: CalDavServer, url: string): ListingContext {
     batchSize: 100,
     logger: silentLogger(),
   };
-}
-
-function basicAuth(target: CalDavServer): Record<string, string> {
-  if (target.username === undefined) return {};
-  const token = Buffer.from(`${target.username}:${target.password ?? ''}`).toString('base64');
-  return { Authorization: `Basic ${token}` };
-}
-
-function credentials(target: CalDavServer) {
-  return { username: target.username, password: target.password };
 }

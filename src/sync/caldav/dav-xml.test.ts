@@ -14,7 +14,8 @@ describe('parseXml', () => {
   it('keeps attributes as @name, text beside children as #text, and drops xmlns', () => {
     const parsed = parseXml(
       '<C:supported-calendar-component-set xmlns:C="urn:ietf:params:xml:ns:caldav">' +
-        '<C:comp name="VEVENT"/><C:comp name="VTODO">x</C:comp></C:supported-calendar-component-set>',
+        '<C:comp name="VEVENT"/><C:comp name="VTODO">x</C:comp>' +
+        '</C:supported-calendar-component-set>',
     );
     expect(parsed).toEqual({
       'supported-calendar-component-set': {

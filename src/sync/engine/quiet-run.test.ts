@@ -124,7 +124,7 @@ describe('calendar-only runs', () => {
     return { ...kit, a, b, refOf, loadPairs: vi.spyOn(kit.state, 'loadPairs') };
   }
 
-  it('a calendar edit of a known item reads only its pair and task, and reaches the planning', async () => {
+  it('a calendar edit of a known item reads only its pair and task, and lands', async () => {
     const kit = await settledKit();
     const full = kit.fullRuns();
     kit.calendar.userEdit(kit.refOf(kit.a.id), { label: 'A, from the phone' });
