@@ -8,7 +8,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { ItemKind, RemoteItem, SyncWindow, UnreadableItem } from '../provider.js';
 import { readMultistatusWithToken } from './collection-info.js';
 import { calendarQueryBody, multigetBody, syncCollectionBody, XML_HEADERS } from './dav-bodies.js';
-import { pathOf, remoteError, type DavClient } from './dav-client.js';
+import { pathOf, remoteError, type DavAnswer, type DavClient } from './dav-client.js';
 import { readErrorConditions, readText, type DavResponse } from './dav-xml.js';
 import { fromICalendar, isMappingProblem, overlapsWindow } from './ical-mapping.js';
 import { normalizeRef, urlOf } from './caldav-refs.js';
@@ -53,16 +53,25 @@ export async function queryWindow(
   context: ListingContext,
   options: { kind: ItemKind; window: SyncWindow },
 ): Promise<ItemsRead> {
-  const { window } = options;
-  const url = context.collectionUrl;
-  const answer = await context.client.send({
-    method: 'REPORT',
-    url,
-    headers: { ...XML_HEADERS, Depth: '1' },
-    body: calendarQueryBody({ component: COMPONENTS[options.kind], window }),
-  });
-  if (answer.status !== 207) throw unexpected(url, answer.status, answer.body);
+  return readWindow(context, await requestWindow(context, options));
+}
 
+/** Sends a time-range calendar-query; `readWindow` reads its answer. */
+export function requestWindow(
+  context: ListingContext,
+  options: { kind: ItemKind; window: SyncWindow },
+): Promise<DavAnswer> {
+  return context.client.send({
+    method: 'REPORT',
+    url: context.collectionUrl,
+    headers: { ...XML_HEADERS, Depth: '1' },
+    body: calendarQueryBody({ component: COMPONENTS[options.kind], window: options.window }),
+  });
+}
+
+export function readWindow(context: ListingContext, answer: DavAnswer): ItemsRead {
+  const url = context.collectionUrl;
+  if (answer.status !== 207) throw unexpected(url, answer.status, answer.body);
   const { responses } = readMultistatusWithToken(answer.body, url);
   return readItems(context, responses.filter(isMember(context)), { window: null });
 }

@@ -180,6 +180,20 @@ describe('CalDAV provider listing', () => {
     expect(decodeCursor(changes.cursor)).toMatchObject({ token: 't1' });
   });
 
+  it('sends the next query before reading an answer; a bad answer still fails alone', async () => {
+    const { provider, seen } = providerWith([
+      collectionInfo('t1', ['VEVENT', 'VTODO']),
+      { status: 207, body: '<d:multistatus xmlns:d="DAV:"><d:response>' },
+      new Error('connection reset'),
+    ]);
+    const error = await thrown(provider.listChanges(null, CONTRACT_WINDOW));
+    expect(error.code).toBe('SYNC_REMOTE_PROTOCOL');
+    // The to-do query went out before the event answer was read, and its own failure (every
+    // retry finds no answer) is neither reported instead nor left unhandled.
+    expect(seen[2]?.body).toContain('<C:comp-filter name="VTODO">');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  });
+
   it('answers no change in one request', async () => {
     const { provider, seen } = providerWith([multistatus('', 'tok-1')]);
     const changes = await provider.listChanges(cursorFor('tok-1'), CONTRACT_WINDOW);

@@ -25,7 +25,8 @@ import type {
 import { decodeCursor, encodeCursor, windowSlices, type CalDavCursor } from './caldav-cursor.js';
 import {
   multiget,
-  queryWindow,
+  readWindow,
+  requestWindow,
   syncCollection,
   type ItemsRead,
   type ListingContext,
@@ -212,16 +213,23 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
    * of history would send all of them to be parsed and dropped here.
    */
   async function queryKinds(...windows: SyncWindow[]): Promise<ItemsRead> {
+    const queries = windows.flatMap((window) => kinds.map((kind) => ({ kind, window })));
     const read: ItemsRead = { items: [], unreadable: [] };
-    for (const window of windows) {
-      // One after the other: a server that answers them at once shares one core between
-      // them (Radicale and Xandikos run Python threads), which took Radicale 730 ms for the
-      // two queries of a 5,000-event calendar against 515 ms in turn.
-      for (const kind of kinds) {
-        const part = await queryWindow(context(), { kind, window });
-        read.items.push(...part.items);
-        read.unreadable.push(...part.unreadable);
-      }
+    // One request at a time: a server answering two at once shares one core between them
+    // (Radicale and Xandikos run Python threads: 730 ms for the two queries of a 5,000-event
+    // calendar against 515 ms in turn). But the next one is sent before the last answer is
+    // parsed, so the server works on it while this process parses (about 160 ms less).
+    let next = queries[0] ? requestWindow(context(), queries[0]) : null;
+    for (let at = 0; next; at += 1) {
+      const answer = await next;
+      const following = queries[at + 1];
+      next = following ? requestWindow(context(), following) : null;
+      // Its failure is seen when it is awaited, unless reading this answer fails first.
+      next?.catch(() => undefined);
+      const part = readWindow(context(), answer);
+      // In a loop: spreading a listing of 100,000 items as arguments overflows the stack.
+      for (const item of part.items) read.items.push(item);
+      for (const item of part.unreadable) read.unreadable.push(item);
     }
     return { items: mergeItems(read.items, []), unreadable: read.unreadable };
   }
