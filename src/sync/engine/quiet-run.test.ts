@@ -79,6 +79,28 @@ describe('no-change shortcut', () => {
     expect(kit.tasks()).toEqual([]);
   });
 
+  it('a task the calendar refused is offered again by the next runs', async () => {
+    const kit = countingKit();
+    kit.calendar.setFaults({ rejectLabelPrefix: 'Refused' });
+    kit.task({ label: 'Refused for now', timing: at(1, 8) });
+    kit.task({ label: 'A', timing: at(1, 9) });
+    kit.tick();
+    expect((await kit.sync()).errors.map((error) => error.code)).toEqual(['SYNC_REMOTE_REJECTED']);
+    // This run confirms A's pair, so the next could be a no-change one but for the refusal.
+    expect((await kit.sync()).errors).toHaveLength(1);
+    kit.calendar.clearFaults();
+    const full = kit.fullRuns();
+    const report = await kit.sync();
+    expect(kit.fullRuns()).toBe(full + 1);
+    expect(report.errors).toEqual([]);
+    const labels = kit.remoteItems().map((item) => item.fields.label);
+    expect(labels.sort()).toEqual(['A', 'Refused for now']);
+    await kit.sync(); // confirms the new pair
+    const settled = kit.fullRuns();
+    await kit.sync();
+    expect(kit.fullRuns()).toBe(settled);
+  });
+
   it('the day rolling over brings new tasks into the window', async () => {
     const kit = countingKit({ futureDays: 10 });
     await kit.sync();

@@ -41,6 +41,11 @@ export class ReportBuilder {
 
   constructor(private readonly startedAt: number) {}
 
+  /** Whether an item could not be synchronized this run. */
+  get failed(): boolean {
+    return this.errors.length > 0;
+  }
+
   add(action: SyncAction): void {
     this.actions.push(action);
   }
