@@ -130,7 +130,7 @@ export class TaskService {
       throw new OrdoError('FORBIDDEN');
     }
 
-    const now = this.options.clock.now();
+    const stamp = this.options.clock.now();
     const tasks = options.items.map((item): Task => {
       const id = item.id ?? this.newId();
       // Not `{ ...item.input, id, ... }`: Node 20 builds a spread followed by more properties
@@ -141,14 +141,19 @@ export class TaskService {
         periodicTaskId: item.periodicTaskId ?? null,
         detachedFromPeriodicTaskId: null,
         sequence: 0,
-        createdAt: now,
-        modifiedAt: now,
+        createdAt: stamp,
+        modifiedAt: stamp,
       });
     });
     const timeZone = await this.options.timeZone(options.trx);
     const createdBy = actor.kind === 'user' ? actor.user.id : null;
 
     await this.inTransaction(options.trx, async (trx) => {
+      // Stamped again once the transaction holds the database: on SQLite's one connection, a
+      // sync run's "changed since" check then comes wholly before or after these rows, never
+      // between a stamp older than the run's mark and rows written after its check.
+      const now = this.options.clock.now();
+      for (const task of tasks) Object.assign(task, { createdAt: now, modifiedAt: now });
       if (options.prepare) await options.prepare(trx);
       const batch: NewTasks = { trx, tasks, actor, origin, timeZone, createdBy };
       if (tasks.length <= 1) return this.insertTogether(batch);

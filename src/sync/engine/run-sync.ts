@@ -191,9 +191,11 @@ async function pairsOfChangedItems(
 
 /**
  * Saves the new cursor with a mark settled at this run's start: later changes count next.
- * TODO(PostgreSQL with writers racing a run): a planning write stamped before a mark's settled
- * time but committed after the run's check is seen only with the next change; a margin on the
- * settled time would close it, at the price of a full run after every run that wrote.
+ * TODO(PostgreSQL with writers racing a run): there, a planning write stamped before a mark's
+ * settled time but committed (on another connection) after the run's check is seen only with
+ * the next change; a margin on the settled time would close it, at the price of a full run
+ * after every run that wrote. SQLite has one connection, and writes stamp inside their
+ * transaction: the check comes before the stamp or after the commit.
  */
 async function finishQuietRun(
   options: RunSyncOptions,
