@@ -1,10 +1,12 @@
 /**
  * The SQL planning side's batch update, as the sync engine's pulls use it: every update in one
- * transaction, all stored or none, each through the task service (rights, hooks, validation).
+ * transaction, all stored or none, each through the task service (rights, hooks, validation);
+ * and its "changed since" check against writes that commit late.
  */
 import { expect, it } from 'vitest';
 
-import type { Actor } from '../planning/actor.js';
+import type { Ordo } from '../app/ordo.js';
+import { SYSTEM, type Actor } from '../planning/actor.js';
 import { ManualClock } from '../shared/clock.js';
 import { describeOnDialects } from '../test-support/dialects.js';
 import { syncOf } from './capability.js';
@@ -29,8 +31,12 @@ function fields(i: number, label = `Visite ${i}`): SyncFields {
 }
 
 describeOnDialects('SQL planning side updates', ({ open }) => {
+  let opened: { ordo: Ordo; clock: ManualClock } | null = null;
+
   async function side(): Promise<SqlPlanningSide | null> {
-    const ordo = await open({ clock: new ManualClock(T0) });
+    const clock = new ManualClock(T0);
+    const ordo = await open({ clock });
+    opened = ordo ? { ordo, clock } : null;
     if (!ordo) return null;
     const resource = await ordo.directory.createResource({ name: 'Alice Martin' });
     const user = await ordo.users.create({
@@ -94,5 +100,43 @@ describeOnDialects('SQL planning side updates', ({ open }) => {
       return task && 'fields' in task ? task.fields.label : null;
     });
     expect(labels).toEqual(['Visite 0', 'Visite 1']);
+  });
+
+  it('counts a write stamped before a mark but committed after it (PostgreSQL)', async (ctx) => {
+    const planning = await side();
+    if (!planning || !opened) return ctx.skip();
+    const { ordo, clock } = opened;
+    if (ordo.store.dialect === 'sqlite') {
+      // One connection: a check waits for any open write, which stamps inside it.
+      expect(await planning.snapshot()).toBeNull();
+      return;
+    }
+    const [task] = await planning.createTasks([fields(0)]);
+    clock.advance(1000);
+
+    // A planner's edit, stamped now, whose transaction commits only after the run's check.
+    let commit = () => {};
+    let stamped = () => {};
+    const written = new Promise<void>((resolve) => (stamped = resolve));
+    const editing = ordo.store.db.transaction().execute(async (trx) => {
+      await ordo.tasks.update({ actor: SYSTEM, id: task!.id, patch: { label: 'Moved' }, trx });
+      stamped();
+      await new Promise<void>((resolve) => (commit = resolve));
+    });
+    await written;
+    clock.advance(1000);
+    const snapshot = await planning.snapshot();
+    const settledAt = clock.now();
+    expect(await planning.changedSince(settledAt, undefined, snapshot)).toBe(false);
+    commit();
+    await editing;
+
+    // By its stamp alone the edit predates the mark: only the snapshot tells it came later.
+    expect(await planning.changedSince(settledAt)).toBe(false);
+    expect(await planning.changedSince(settledAt, undefined, snapshot)).toBe(true);
+    // A mark taken once it committed no longer counts it.
+    clock.advance(1000);
+    const later = await planning.snapshot();
+    expect(await planning.changedSince(clock.now(), undefined, later)).toBe(false);
   });
 });

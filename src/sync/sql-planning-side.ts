@@ -4,6 +4,8 @@
  * their group's rights apply, SPEC 3.4) and origin `sync` (so the e-mail rules can tell a
  * sync from a planner's click). Unavailabilities are not tasks and never appear here.
  */
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+
 import type { Ordo } from '../app/ordo.js';
 import type { Actor } from '../planning/actor.js';
 import { SYSTEM } from '../planning/actor.js';
@@ -22,6 +24,36 @@ import type {
 } from './engine/index.js';
 import type { ItemKind, SyncFields, SyncWindow } from './provider.js';
 import './tables.js';
+
+/**
+ * How long after its stamp a PostgreSQL write may commit and still be counted by the next
+ * run's check: rows stamped up to this long before a mark are compared with its snapshot.
+ * TODO(when a planning transaction can outlast this): a write committed later than this after
+ * its stamp, and after a run's check, is seen only with the task's next change.
+ */
+const LATE_COMMIT_MS = 10 * 60_000;
+
+/**
+ * `column >= at`; given the 32-bit form of a snapshot's oldest open transaction, also rows
+ * stamped up to LATE_COMMIT_MS before `at` that such a transaction, or a later one, wrote.
+ * `age()` compares transaction ids across their wrap-around; a frozen row is the oldest.
+ */
+function stampedSince(
+  table: string,
+  column: string,
+  at: number,
+  xid: string | null,
+): RawBuilder<SqlBool> {
+  const stamp = sql.ref(`${table}.${column}`);
+  if (xid === null) return sql<SqlBool>`${stamp} >= ${at}`;
+  const writer = sql.ref(`${table}.xmin`);
+  return sql<SqlBool>`(${stamp} >= ${at - LATE_COMMIT_MS} and (${stamp} >= ${at} or age(${writer}) <= age(${xid}::xid)))`;
+}
+
+/** A snapshot's xid8 as the 32-bit xid row headers carry; `null` if it is not a number. */
+function xidOf(snapshot: string): string | null {
+  return /^\d+$/.test(snapshot) ? (BigInt(snapshot) % 4_294_967_296n).toString() : null;
+}
 
 export interface SqlPlanningSideOptions {
   ordo: Ordo;
@@ -83,17 +115,24 @@ export class SqlPlanningSide implements PlanningSide {
   /**
    * Tasks of the resource or linked by the account (one moved to another resource leaves the
    * calendar), tombstones of linked tasks, marks set since `at`; a mark removed, or a setting
-   * changed, updates the account row (`accounts.ts`).
+   * changed, updates the account row (`accounts.ts`). With a snapshot (PostgreSQL), rows
+   * stamped a little before `at` count too when a transaction the snapshot names as not yet
+   * committed wrote them.
    */
-  async changedSince(at: number, except?: OwnWrites): Promise<boolean> {
+  async changedSince(at: number, except?: OwnWrites, snapshot?: string | null): Promise<boolean> {
     const { ordo, accountId } = this.options;
     const db = ordo.store.db;
+    const xid = snapshot && ordo.store.dialect === 'postgres' ? xidOf(snapshot) : null;
     const account = await db
       .selectFrom('sync_accounts')
-      .select('updated_at')
+      .select(
+        sql<number>`case when ${stampedSince('sync_accounts', 'updated_at', at, xid)} then 1 else 0 end`.as(
+          'changed',
+        ),
+      )
       .where('id', '=', accountId)
       .executeTakeFirst();
-    if (!account || Number(account.updated_at) >= at) return true;
+    if (!account || Number(account.changed) === 1) return true;
 
     const linked = db
       .selectFrom('sync_items')
@@ -102,7 +141,7 @@ export class SqlPlanningSide implements PlanningSide {
     const tasks = await db
       .selectFrom('tasks')
       .select(['id', 'modified_at'])
-      .where('modified_at', '>=', at)
+      .where(stampedSince('tasks', 'modified_at', at, xid))
       .where((eb) =>
         eb.or([
           eb(
@@ -122,7 +161,7 @@ export class SqlPlanningSide implements PlanningSide {
     const tombstones = await db
       .selectFrom('task_tombstones')
       .select('task_id')
-      .where('deleted_at', '>=', at)
+      .where(stampedSince('task_tombstones', 'deleted_at', at, xid))
       .where('task_id', 'in', linked)
       .execute();
     if (tombstones.some((row) => !except?.deleted.has(row.task_id))) return true;
@@ -131,9 +170,19 @@ export class SqlPlanningSide implements PlanningSide {
       .selectFrom('task_sync_marks')
       .select('task_id')
       .where('account_id', '=', accountId)
-      .where('created_at', '>=', at)
+      .where(stampedSince('task_sync_marks', 'created_at', at, xid))
       .execute();
     return marks.some((row) => !except?.tasks.has(row.task_id));
+  }
+
+  /** PostgreSQL: the oldest transaction still in progress (xid8); SQLite: none is needed. */
+  async snapshot(): Promise<string | null> {
+    const { store } = this.options.ordo;
+    if (store.dialect !== 'postgres') return null;
+    const { rows } = await sql<{
+      xmin: string;
+    }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(store.db);
+    return rows[0]?.xmin ?? null;
   }
 
   async listTasks(window: SyncWindow): Promise<PlanningTask[]> {

@@ -61,9 +61,17 @@ export interface PlanningSide {
    * a mark set or removed, the account's settings changed. `except` lists writes that do not
    * count (a run's own, as it made them; a task written since by anyone else does count).
    * Lets the engine skip reading every task when nothing can have changed on either side;
-   * `true` when in doubt.
+   * `true` when in doubt. `snapshot`: one `snapshot()` took when `at` was read.
    */
-  changedSince?(at: number, except?: OwnWrites): Promise<boolean>;
+  changedSince?(at: number, except?: OwnWrites, snapshot?: string | null): Promise<boolean>;
+
+  /**
+   * Optional: names the writes not committed yet, where the store can tell (PostgreSQL: the
+   * oldest transaction in progress). Given back to `changedSince` with a later `at`, their rows
+   * count as changed even if stamped before `at`: a write stamped on one connection can commit
+   * after a run on another has read the planning. `null` where no write can do that (SQLite).
+   */
+  snapshot?(): Promise<string | null>;
 
   /**
    * The user's resource's tasks that touch the window, exportable or not. Never unavailabilities.
@@ -196,7 +204,8 @@ export class MemoryPlanning implements PlanningSide {
     return { ...this.currentRights };
   }
 
-  async changedSince(at: number, except?: OwnWrites): Promise<boolean> {
+  /** Its writes are never late: every one is whole when it returns. */
+  async changedSince(at: number, except?: OwnWrites, _snapshot?: string | null): Promise<boolean> {
     for (const task of this.tasks.values()) {
       if (task.modifiedAt >= at && except?.tasks.get(task.id) !== task.modifiedAt) return true;
     }

@@ -101,6 +101,25 @@ describe('no-change shortcut', () => {
     expect(kit.fullRuns()).toBe(settled);
   });
 
+  it("gives the next run's check the planning snapshot taken with the mark", async () => {
+    const kit = countingKit();
+    let taken = 0;
+    Object.assign(kit.planning, { snapshot: async () => `snapshot-${++taken}` });
+    kit.task({ label: 'A', timing: at(1, 8) });
+    kit.tick();
+    await kit.sync();
+    await kit.sync(); // confirms the pair the first run created
+    const mark = kit.state.runMark?.snapshot;
+    expect(mark).toMatch(/^snapshot-/);
+    const changedSince = vi.spyOn(kit.planning, 'changedSince');
+    await kit.sync();
+    expect(changedSince).toHaveBeenCalledTimes(1);
+    expect(changedSince.mock.calls[0]?.[2]).toBe(mark);
+    // This no-change run took its own at its start, for the mark it leaves.
+    expect(kit.state.runMark?.snapshot).toBe(`snapshot-${taken}`);
+    expect(kit.state.runMark?.snapshot).not.toBe(mark);
+  });
+
   it('the day rolling over brings new tasks into the window', async () => {
     const kit = countingKit({ futureDays: 10 });
     await kit.sync();

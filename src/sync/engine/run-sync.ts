@@ -139,9 +139,13 @@ interface RunStart {
   cursor: string | null;
   /** Digest of what the planning is read with; a run mark is only good for the same one. */
   fingerprint: string;
+  /** The planning's snapshot taken with `startedAt` (see `PlanningSide.snapshot`). */
+  snapshot: string | null;
 }
 
 async function startRun(options: RunSyncOptions): Promise<RunStart> {
+  // Taken first: every write still uncommitted when the run reads the planning is named by it.
+  const snapshot = (await options.planning.snapshot?.()) ?? null;
   const startedAt = options.clock.now();
   const window = syncWindow(options.settings, startedAt);
   const rights = await options.planning.rights();
@@ -150,7 +154,7 @@ async function startRun(options: RunSyncOptions): Promise<RunStart> {
   // entered the window must be read.
   const read = [options.settings, window, rights, options.planning.scope ?? null];
   const fingerprint = createHash('sha256').update(JSON.stringify(read)).digest('base64url');
-  return { startedAt, window, rights, cursor, fingerprint };
+  return { startedAt, window, rights, cursor, fingerprint, snapshot };
 }
 
 /**
@@ -166,7 +170,7 @@ async function settledSinceMark(options: RunSyncOptions, start: RunStart): Promi
   const mark = await state.loadRunMark();
   if (!mark || mark.fingerprint !== start.fingerprint) return false;
   if (await state.hasPending()) return false;
-  return !(await planning.changedSince(mark.settledAt));
+  return !(await planning.changedSince(mark.settledAt, undefined, mark.snapshot ?? null));
 }
 
 function remoteChanged(changes: ChangeSet): boolean {
@@ -190,19 +194,15 @@ async function pairsOfChangedItems(
 }
 
 /**
- * Saves the new cursor with a mark settled at this run's start: later changes count next.
- * TODO(PostgreSQL with writers racing a run): there, a planning write stamped before a mark's
- * settled time but committed (on another connection) after the run's check is seen only with
- * the next change; a margin on the settled time would close it, at the price of a full run
- * after every run that wrote. SQLite has one connection, and writes stamp inside their
- * transaction: the check comes before the stamp or after the commit.
+ * Saves the new cursor with a mark settled at this run's start: later changes count next, and
+ * so do writes stamped before it that were not committed yet (the planning's snapshot).
  */
 async function finishQuietRun(
   options: RunSyncOptions,
   args: { start: RunStart; changes: ChangeSet },
 ): Promise<SyncReport> {
   const { start, changes } = args;
-  const mark = { settledAt: start.startedAt, fingerprint: start.fingerprint };
+  const mark = markAt(start.startedAt, start);
   await options.state.saveCursor(changes.cursor, mark);
   const builder = new ReportBuilder(start.startedAt);
   builder.listing = 'incremental';
@@ -220,12 +220,19 @@ async function finishQuietRun(
  * again only to find its predecessor's writes).
  */
 async function markOf(run: RunContext, start: RunStart): Promise<RunMark> {
-  const mark = { settledAt: start.startedAt, fingerprint: start.fingerprint };
+  const mark = markAt(start.startedAt, start);
   const own = run.ownWrites;
   if (!run.planning.changedSince || (own.tasks.size === 0 && own.deleted.size === 0)) return mark;
+  const snapshot = (await run.planning.snapshot?.()) ?? null;
   const checkedAt = run.clock.now();
-  if (await run.planning.changedSince(start.startedAt, own)) return mark;
-  return { ...mark, settledAt: checkedAt };
+  if (await run.planning.changedSince(start.startedAt, own, start.snapshot)) return mark;
+  return markAt(checkedAt, { fingerprint: start.fingerprint, snapshot });
+}
+
+function markAt(settledAt: number, of: { fingerprint: string; snapshot: string | null }): RunMark {
+  const mark: RunMark = { settledAt, fingerprint: of.fingerprint };
+  if (of.snapshot !== null) mark.snapshot = of.snapshot;
+  return mark;
 }
 
 /** The run's context; `pairs`: the pairs it reads (all of the state when not given). */

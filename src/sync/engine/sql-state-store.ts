@@ -300,7 +300,9 @@ function readRunMark(text: string | null): RunMark | null {
   try {
     const value = JSON.parse(text) as Partial<RunMark>;
     if (typeof value.settledAt !== 'number' || typeof value.fingerprint !== 'string') return null;
-    return { settledAt: value.settledAt, fingerprint: value.fingerprint };
+    const mark: RunMark = { settledAt: value.settledAt, fingerprint: value.fingerprint };
+    if (typeof value.snapshot === 'string') mark.snapshot = value.snapshot;
+    return mark;
   } catch {
     return null;
   }

@@ -83,6 +83,8 @@ export interface RunMark {
   settledAt: number;
   /** Digest of what the run read the planning with: settings, window, rights, scope. */
   fingerprint: string;
+  /** The planning's `snapshot()` taken with `settledAt`, where it has one. */
+  snapshot?: string;
 }
 
 export interface SyncStateStore {
