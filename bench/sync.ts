@@ -3,10 +3,11 @@
  * its VTIMEZONE, descriptions, some alarms), three steps each: the first sync, a sync with
  * nothing changed, a sync after 100 events were changed on the server (HTTP PUT).
  *
- * - ordo: the engine (runSync) with the CalDAV provider, requests counted at its fetch, on
- *   Ordo's SQL planning side and state store over a SQLite file (SYNC_BENCH_SIDES=memory:
- *   the engine's in-memory ones); `ordoInitialSplit` says where the first sync's time went
- *   (the listing: requests and parsing; planning writes; state writes; the rest is the engine).
+ * - ordo: the engine (runSync) with the CalDAV provider on the server's guarded fetch
+ *   (requests counted under it), on Ordo's SQL planning side and state store over a SQLite
+ *   file (SYNC_BENCH_SIDES=memory: the engine's in-memory ones); `ordoInitialSplit` says where
+ *   the first sync's time went (the listing: requests and parsing; planning writes; state
+ *   writes; the rest is the engine).
  * - vdirsyncer (Debian package): a pair between the calendar and a folder, `discover` once,
  *   then `sync` for each step.
  * - floor: the server's own minimum for each work: one calendar-query returning every object;
@@ -53,6 +54,7 @@ import {
   type SyncStateStore,
 } from '../src/sync/engine/index.js';
 import { syncOf } from '../src/sync/capability.js';
+import { createGuardedFetch, SYNC_LIMITS } from '../src/sync/guarded-fetch.js';
 import { SqlPlanningSide } from '../src/sync/sql-planning-side.js';
 import { commandExists, startRadicale } from '../src/test-support/caldav-servers.js';
 import { percentile, printResult, round, timed } from './helpers.js';
@@ -362,10 +364,14 @@ async function measureOrdoOnce(calendarUrl: string): Promise<OrdoRound> {
     username: USER,
     password: PASSWORD,
     timeZone: ZONE,
-    fetch: (input, init) => {
-      requests += 1;
-      return fetch(input, init);
-    },
+    // The guarded fetch the server composes the provider with (src/sync/providers.ts).
+    fetch: createGuardedFetch({
+      ...SYNC_LIMITS,
+      fetch: (input, init) => {
+        requests += 1;
+        return fetch(input, init);
+      },
+    }),
   });
   const provider = metered(bare, { methods: ['listChanges'], split, into: 'listingMs' });
   const sides = SIDES === 'sql' ? await sqlSides() : memorySides();

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../../shared/logger.js';
 import type { ItemKind, RemoteItem, SyncWindow, UnreadableItem } from '../provider.js';
-import { readMultistatusWithToken } from './collection-info.js';
+import { readMultistatusInParts, readMultistatusWithToken } from './collection-info.js';
 import { calendarQueryBody, multigetBody, syncCollectionBody, XML_HEADERS } from './dav-bodies.js';
 import { pathOf, remoteError, type DavAnswer, type DavClient } from './dav-client.js';
 import { readErrorConditions, readText, type DavResponse } from './dav-xml.js';
@@ -53,27 +53,48 @@ export async function queryWindow(
   context: ListingContext,
   options: { kind: ItemKind; window: SyncWindow },
 ): Promise<ItemsRead> {
-  return readWindow(context, await requestWindow(context, options));
+  return await readWindow(context, await requestWindow(context, options));
 }
 
 /** Sends a time-range calendar-query; `readWindow` reads its answer. */
 export function requestWindow(
   context: ListingContext,
-  options: { kind: ItemKind; window: SyncWindow },
+  options: { kind: ItemKind; window: SyncWindow; signal?: AbortSignal },
 ): Promise<DavAnswer> {
   return context.client.send({
     method: 'REPORT',
     url: context.collectionUrl,
     headers: { ...XML_HEADERS, Depth: '1' },
     body: calendarQueryBody({ component: COMPONENTS[options.kind], window: options.window }),
+    signal: options.signal,
   });
 }
 
-export function readWindow(context: ListingContext, answer: DavAnswer): ItemsRead {
+/**
+ * Reads a calendar-query answer, letting the event loop run between parts of the work (a few
+ * milliseconds each): a request sent just before goes onto the wire meanwhile (fetch sends
+ * nothing while this process is busy), so the server answers it while this one parses.
+ */
+export async function readWindow(context: ListingContext, answer: DavAnswer): Promise<ItemsRead> {
   const url = context.collectionUrl;
   if (answer.status !== 207) throw unexpected(url, answer.status, answer.body);
-  const { responses } = readMultistatusWithToken(answer.body, url);
-  return readItems(context, responses.filter(isMember(context)), { window: null });
+  const { responses: all } = await readMultistatusInParts(answer.body, url, turn);
+  const responses = all.filter(isMember(context));
+  const read: ItemsRead = { items: [], unreadable: [] };
+  for (let at = 0; at < responses.length; at += ITEMS_PER_TURN) {
+    await turn();
+    const part = readItems(context, responses.slice(at, at + ITEMS_PER_TURN), { window: null });
+    for (const item of part.items) read.items.push(item);
+    for (const item of part.unreadable) read.unreadable.push(item);
+  }
+  return read;
+}
+
+/** iCalendar objects read between two turns of the event loop (a few milliseconds). */
+const ITEMS_PER_TURN = 250;
+
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 export async function syncCollection(

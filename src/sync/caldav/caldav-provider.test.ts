@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 
 import { ManualClock } from '../../shared/clock.js';
@@ -14,9 +15,11 @@ interface Seen {
   url: string;
   headers: Record<string, string>;
   body: string;
+  signal: AbortSignal | null;
 }
 
-type Answer = { status: number; body?: string; headers?: Record<string, string> } | Error;
+/** `'hang'`: no answer, until the request's signal aborts it. */
+type Answer = { status: number; body?: string; headers?: Record<string, string> } | Error | 'hang';
 
 /** A fetch that answers from a script, in order, and records what it was asked. */
 function scriptedFetch(answers: Answer[]) {
@@ -28,10 +31,16 @@ function scriptedFetch(answers: Answer[]) {
       url: String(input),
       headers,
       body: String(init?.body ?? ''),
+      signal: init?.signal ?? null,
     });
     const answer = answers.shift();
     if (!answer) throw new Error(`No scripted answer for ${init?.method} ${String(input)}`);
     if (answer instanceof Error) throw answer;
+    if (answer === 'hang') {
+      return new Promise<Response>((_, reject) => {
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+      });
+    }
     return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers });
   }) as typeof globalThis.fetch;
   return { fetch, seen };
@@ -180,18 +189,58 @@ describe('CalDAV provider listing', () => {
     expect(decodeCursor(changes.cursor)).toMatchObject({ token: 't1' });
   });
 
-  it('sends the next query before reading an answer; a bad answer still fails alone', async () => {
+  it('sends the next query before reading an answer; a bad answer calls it off', async () => {
     const { provider, seen } = providerWith([
       collectionInfo('t1', ['VEVENT', 'VTODO']),
       { status: 207, body: '<d:multistatus xmlns:d="DAV:"><d:response>' },
-      new Error('connection reset'),
+      'hang',
+      { status: 207, body: '' },
     ]);
     const error = await thrown(provider.listChanges(null, CONTRACT_WINDOW));
     expect(error.code).toBe('SYNC_REMOTE_PROTOCOL');
-    // The to-do query went out before the event answer was read, and its own failure (every
-    // retry finds no answer) is neither reported instead nor left unhandled.
-    expect(seen[2]?.body).toContain('<C:comp-filter name="VTODO">');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // The to-do query went out before the event answer was read. Once that failed, the to-do
+    // query is called off: not retried, not reported instead, not left failing unhandled.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seen.map((request) => request.body.includes('name="VTODO"'))).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    expect(seen[2]?.signal?.aborted).toBe(true);
+  });
+
+  it('sends the next query while the last answer is still being read', async () => {
+    const happened: string[] = [];
+    const broken = ['BEGIN:VCALENDAR', 'BEGIN:VEVENT', 'UID:b1', 'END:VEVENT', 'END:VCALENDAR'];
+    const events = Array.from({ length: 600 }, (_, i) =>
+      withData(`/cal/work/${i}.ics`, `${i}`, 'e'),
+    );
+    const scripted = scriptedFetch([
+      collectionInfo('t1', ['VEVENT', 'VTODO']),
+      // The unreadable object comes last: its warning is logged at the end of the reading.
+      multistatus(
+        events.join('') +
+          member('/cal/work/b.ics', `<c:calendar-data>${broken.join('&#13;\n')}</c:calendar-data>`),
+      ),
+      multistatus(''),
+    ]);
+    const provider = createCalDavProvider({
+      calendarUrl: CALENDAR,
+      timeZone: 'Europe/Paris',
+      // Node's fetch puts a request on the wire only once the event loop runs again.
+      fetch: (async (input, init) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        happened.push(`${init?.method} ${String(init?.body).includes('VTODO') ? 'VTODO' : ''}`);
+        return scripted.fetch(input, init);
+      }) as typeof fetch,
+      logger: pino(
+        { level: 'warn' },
+        { write: (line: string) => happened.push(JSON.parse(line).msg) },
+      ),
+    });
+    const changes = await provider.listChanges(null, CONTRACT_WINDOW);
+    expect(changes.changed).toHaveLength(600);
+    expect(happened).toEqual(['PROPFIND ', 'REPORT ', 'REPORT VTODO', 'calendar item unreadable']);
   });
 
   it('answers no change in one request', async () => {

@@ -2,7 +2,14 @@
 import type { ItemKind } from '../provider.js';
 import { remoteError, pathOf, type DavClient } from './dav-client.js';
 import { COLLECTION_PROPS, propfindBody, XML_HEADERS } from './dav-bodies.js';
-import { asArray, asNode, parseMultistatus, readText, type DavResponse } from './dav-xml.js';
+import {
+  asArray,
+  asNode,
+  parseMultistatus,
+  parseMultistatusInParts,
+  readText,
+  type DavResponse,
+} from './dav-xml.js';
 
 export interface CollectionInfo {
   href: string;
@@ -98,6 +105,19 @@ export function readMultistatus(body: string, url: string): DavResponse[] {
   return readMultistatusWithToken(body, url).responses;
 }
 
+/** As `readMultistatusWithToken`, letting the event loop run between parts of the body. */
+export async function readMultistatusInParts(
+  body: string,
+  url: string,
+  between: () => Promise<void>,
+): Promise<{ responses: DavResponse[]; syncToken: string | null }> {
+  try {
+    return await parseMultistatusInParts(body, between);
+  } catch (error) {
+    throw unreadableMultistatus(body, url, error);
+  }
+}
+
 export function readMultistatusWithToken(
   body: string,
   url: string,
@@ -105,14 +125,18 @@ export function readMultistatusWithToken(
   try {
     return parseMultistatus(body);
   } catch (error) {
-    throw remoteError('SYNC_REMOTE_PROTOCOL', {
-      href: pathOf(url),
-      status: 207,
-      body,
-      cause: error,
-      message: 'The calendar server sent a multistatus that cannot be read',
-    });
+    throw unreadableMultistatus(body, url, error);
   }
+}
+
+function unreadableMultistatus(body: string, url: string, cause: unknown) {
+  return remoteError('SYNC_REMOTE_PROTOCOL', {
+    href: pathOf(url),
+    status: 207,
+    body,
+    cause,
+    message: 'The calendar server sent a multistatus that cannot be read',
+  });
 }
 
 function readKinds(value: unknown): ItemKind[] {

@@ -39,6 +39,8 @@ export interface DavRequest {
    * to a full listing.
    */
   noRetry?: readonly number[];
+  /** Gives up the request (and its retries) once aborted. */
+  signal?: AbortSignal;
 }
 
 export interface DavAnswer {
@@ -99,7 +101,7 @@ export function createDavClient(options: DavClientOptions): DavClient {
       retriedMessage: 'dav request retried',
       judgeAnswer: ({ status }) =>
         !RETRIED.has(status) || request.noRetry?.includes(status) ? 'answer' : 'retry',
-      retriesError: (error) => refusalOf(error) === null,
+      retriesError: (error) => refusalOf(error) === null && !request.signal?.aborted,
       failUnavailable: (failed, attempts) => failUnavailable(request, failed, attempts),
       failUnreachable: (error, attempts) =>
         refusalOf(error) ?? failUnreachable(request, error, attempts),
@@ -127,7 +129,9 @@ export function createDavClient(options: DavClientOptions): DavClient {
         method: request.method,
         headers,
         body: request.body,
-        signal: AbortSignal.timeout(settings.timeoutMs),
+        signal: request.signal
+          ? AbortSignal.any([request.signal, AbortSignal.timeout(settings.timeoutMs)])
+          : AbortSignal.timeout(settings.timeoutMs),
       });
       const body = await response.text();
       settings.logger.debug(

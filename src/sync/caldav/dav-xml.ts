@@ -51,6 +51,33 @@ interface Open {
 
 /** Parses a whole XML document; throws on anything that is not well-formed. */
 export function parseXml(text: string): XmlNode {
+  const reader = xmlReader();
+  reader.parser.write(text).close();
+  return reader.root.node;
+}
+
+/**
+ * As `parseXml`, fed in parts of about `partLength` characters (cut after a `>`), awaiting
+ * `between()` after each: the event loop runs meanwhile.
+ */
+export async function parseXmlInParts(
+  text: string,
+  between: () => Promise<void>,
+  partLength = 262_144,
+): Promise<XmlNode> {
+  const reader = xmlReader();
+  for (let at = 0; at < text.length;) {
+    const cut = text.indexOf('>', at + partLength);
+    const end = cut === -1 ? text.length : cut + 1;
+    reader.parser.write(text.slice(at, end));
+    at = end;
+    await between();
+  }
+  reader.parser.close();
+  return reader.root.node;
+}
+
+function xmlReader(): { parser: SaxesParser; root: Open } {
   const root: Open = { name: '', node: {}, text: '', hasContent: true };
   const stack: Open[] = [root];
   const parser = new SaxesParser({ xmlns: true, position: false });
@@ -81,8 +108,7 @@ export function parseXml(text: string): XmlNode {
   parser.on('error', (error) => {
     throw error;
   });
-  parser.write(text).close();
-  return root.node;
+  return { parser, root };
 }
 
 function valueOf(element: Open): unknown {
@@ -100,7 +126,18 @@ function addChild(node: XmlNode, name: string, value: unknown): void {
 
 /** Reads a 207 body; throws when it is not a multistatus (the caller adds the context). */
 export function parseMultistatus(text: string): Multistatus {
-  const parsed = parseXml(text);
+  return readMultistatusNode(parseXml(text));
+}
+
+/** As `parseMultistatus`, letting the event loop run between parts (see `parseXmlInParts`). */
+export async function parseMultistatusInParts(
+  text: string,
+  between: () => Promise<void>,
+): Promise<Multistatus> {
+  return readMultistatusNode(await parseXmlInParts(text, between));
+}
+
+function readMultistatusNode(parsed: XmlNode): Multistatus {
   if (!('multistatus' in parsed)) throw new Error('The answer is not a DAV multistatus');
   // An empty `<multistatus/>` parses as an empty string.
   const root = asNode(parsed.multistatus) ?? {};
