@@ -6,7 +6,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 
-import { at, createKit, DAY, eventFields } from './sync-test-kit.js';
+import { at, createKit, DAY, eventFields, HOUR } from './sync-test-kit.js';
 
 /** A kit whose planning counts full reads (`listTasks`), the work the shortcut skips. */
 function countingKit(...args: Parameters<typeof createKit>) {
@@ -99,6 +99,23 @@ describe('no-change shortcut', () => {
     const settled = kit.fullRuns();
     await kit.sync();
     expect(kit.fullRuns()).toBe(settled);
+  });
+
+  it('a calendar item the planning refused does not make the next run a full one', async () => {
+    const kit = countingKit();
+    kit.task({ label: 'A', timing: at(1, 8) });
+    kit.tick();
+    await kit.sync();
+    await kit.sync();
+    const start = at(2, 10).start;
+    const backwards = { allDay: false as const, start, end: start - HOUR };
+    kit.calendar.userCreate(eventFields('Backwards', backwards));
+    kit.tick();
+    expect((await kit.sync()).errors.map((error) => error.code)).toEqual(['TASK_TIMING_INVALID']);
+    const full = kit.fullRuns();
+    await kit.sync();
+    // A full run could not offer it again: the calendar lists it only once it changes.
+    expect(kit.fullRuns()).toBe(full);
   });
 
   it("gives the next run's check the planning snapshot taken with the mark", async () => {

@@ -34,6 +34,12 @@ export interface SyncReport {
   errors: SyncItemError[];
 }
 
+/**
+ * The codes of a calendar refusing one of our writes (see `CalendarProvider`): its data, or an
+ * ETag that kept changing under us.
+ */
+const CALENDAR_REFUSALS = new Set(['SYNC_REMOTE_REJECTED', 'SYNC_REMOTE_CHANGED']);
+
 export class ReportBuilder {
   private readonly actions: SyncAction[] = [];
   private readonly errors: SyncItemError[] = [];
@@ -41,9 +47,12 @@ export class ReportBuilder {
 
   constructor(private readonly startedAt: number) {}
 
-  /** Whether an item could not be synchronized this run. */
-  get failed(): boolean {
-    return this.errors.length > 0;
+  /**
+   * Whether the calendar refused a write of this run: trying the task again may go through,
+   * unlike a failure on the calendar's side, whose item is only listed again once it changes.
+   */
+  get calendarRefusedWrite(): boolean {
+    return this.errors.some((error) => CALENDAR_REFUSALS.has(error.code));
   }
 
   add(action: SyncAction): void {

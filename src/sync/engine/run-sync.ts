@@ -115,11 +115,12 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   // Every create of this run has either linked its pair or failed for good: what is left
   // of the intents (from a run that stopped) has been healed above.
   for (const intent of await run.state.loadIntents()) await run.state.deleteIntent(intent.taskId);
-  // A run that failed an item leaves no mark: the next one reads everything again and so
-  // offers that item once more, where a shortcut would pass it over until it changes.
+  // A run whose write the calendar refused leaves no mark: the next one reads everything
+  // again and so offers that task once more, where a shortcut would pass it over until it
+  // changes. (A calendar item that failed here is only listed again once it changes.)
   await run.state.saveCursor(
     changes.cursor,
-    run.report.failed ? undefined : await markOf(run, start),
+    run.report.calendarRefusedWrite ? undefined : await markOf(run, start),
   );
   await confirmSeenPairs(run);
 
