@@ -104,4 +104,26 @@ describe('retrying', () => {
       'unreachable fatal 1',
     );
   });
+
+  it('stops waiting and trying once its signal aborts', async () => {
+    const aborted = new AbortController();
+    const settings = retrySettings(
+      { clock: new ManualClock(NOW) },
+      { attempts: 3, baseDelayMs: 60_000, maxDelayMs: 60_000, maxRetryAfterMs: 1, timeoutMs: 1 },
+    );
+    let tries = 0;
+    const started = Date.now();
+    const failing = retrying(
+      async () => {
+        tries += 1;
+        return { kind: 'error', error: 'reset' };
+      },
+      { ...policy([]), settings, signal: aborted.signal },
+    );
+    setTimeout(() => aborted.abort(new Error('called off')), 20);
+    await expect(failing).rejects.toThrow('unreachable Error: called off 1');
+    expect(tries).toBe(1);
+    // The one-minute wait ended with the abort: no timer keeps the process waiting.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
 });

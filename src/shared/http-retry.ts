@@ -3,6 +3,8 @@
  * a fixed number of tries. The clients that use it decide which answers and errors are
  * worth another try and what error a final failure becomes.
  */
+import { setTimeout as delay } from 'node:timers/promises';
+
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { Logger } from './logger.js';
@@ -20,7 +22,8 @@ export interface RetryOptions {
 
 export interface RetrySettings extends Required<RetryOptions> {
   clock: Clock;
-  sleep: (ms: number) => Promise<void>;
+  /** Waits `ms`; the default one ends early (rejecting) once `signal` aborts. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** The settings of one client: its options over its own defaults, at least one try. */
@@ -36,7 +39,7 @@ export function retrySettings(
     maxRetryAfterMs: retry.maxRetryAfterMs ?? defaults.maxRetryAfterMs,
     timeoutMs: retry.timeoutMs ?? defaults.timeoutMs,
     clock: options.clock ?? systemClock,
-    sleep: options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms))),
+    sleep: options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal })),
   };
 }
 
@@ -90,6 +93,8 @@ export interface RetryPolicy<A extends { headers: Headers }> {
   /** Log fields naming the request and what came back, for the retry warning. */
   describeAnswer(answer: A): Record<string, unknown>;
   describeError(error: unknown): Record<string, unknown>;
+  /** Once aborted, no other try is made and a wait ends: the loop fails as unreachable. */
+  signal?: AbortSignal;
 }
 
 /** Sends until an answer is given back or the policy fails; `send` gets the try's number. */
@@ -112,7 +117,7 @@ export async function retrying<A extends { headers: Headers }>(
         { ...policy.describeAnswer(answer), attempt, waitMs: wait },
         policy.retriedMessage,
       );
-      await policy.settings.sleep(wait);
+      await pause(policy, wait, attempt);
     } else {
       const error = outcome.error;
       if (last || !policy.retriesError(error)) throw policy.failUnreachable(error, attempt);
@@ -121,7 +126,22 @@ export async function retrying<A extends { headers: Headers }>(
         { ...policy.describeError(error), attempt, waitMs: wait },
         policy.retriedMessage,
       );
-      await policy.settings.sleep(wait);
+      await pause(policy, wait, attempt);
     }
   }
+}
+
+/** Waits before the next try, unless the policy's signal aborts (then the loop fails). */
+async function pause<A extends { headers: Headers }>(
+  policy: RetryPolicy<A>,
+  ms: number,
+  attempt: number,
+): Promise<void> {
+  const { signal } = policy;
+  try {
+    await policy.settings.sleep(ms, signal);
+  } catch (error) {
+    if (!signal?.aborted) throw error;
+  }
+  if (signal?.aborted) throw policy.failUnreachable(signal.reason, attempt);
 }

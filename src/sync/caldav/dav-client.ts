@@ -102,6 +102,7 @@ export function createDavClient(options: DavClientOptions): DavClient {
       judgeAnswer: ({ status }) =>
         !RETRIED.has(status) || request.noRetry?.includes(status) ? 'answer' : 'retry',
       retriesError: (error) => refusalOf(error) === null && !request.signal?.aborted,
+      signal: request.signal,
       failUnavailable: (failed, attempts) => failUnavailable(request, failed, attempts),
       failUnreachable: (error, attempts) =>
         refusalOf(error) ?? failUnreachable(request, error, attempts),

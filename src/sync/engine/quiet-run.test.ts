@@ -6,6 +6,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 
+import { OrdoError } from '../../shared/errors.js';
 import { at, createKit, DAY, eventFields, HOUR } from './sync-test-kit.js';
 
 /** A kit whose planning counts full reads (`listTasks`), the work the shortcut skips. */
@@ -99,6 +100,28 @@ describe('no-change shortcut', () => {
     const settled = kit.fullRuns();
     await kit.sync();
     expect(kit.fullRuns()).toBe(settled);
+  });
+
+  it('a create that met an item it could not then read is tried again by the next run', async () => {
+    const kit = countingKit();
+    kit.task({ label: 'A', timing: at(1, 8) });
+    kit.tick();
+    await kit.sync();
+    await kit.sync();
+    kit.task({ label: 'B', timing: at(1, 9) });
+    kit.tick();
+    // As a CalDAV 412 on create for an item deleted before the GET that would link it.
+    vi.spyOn(kit.calendar, 'create').mockImplementationOnce(async () => {
+      throw new OrdoError('SYNC_REMOTE_EXISTS', { details: { ref: 'gone.ics' } });
+    });
+    expect((await kit.sync()).errors.map((error) => error.code)).toEqual(['SYNC_REMOTE_EXISTS']);
+    await kit.sync();
+    expect(
+      kit
+        .remoteItems()
+        .map((item) => item.fields.label)
+        .sort(),
+    ).toEqual(['A', 'B']);
   });
 
   it('a calendar item the planning refused does not make the next run a full one', async () => {

@@ -35,10 +35,14 @@ export interface SyncReport {
 }
 
 /**
- * The codes of a calendar refusing one of our writes (see `CalendarProvider`): its data, or an
- * ETag that kept changing under us.
+ * The codes of a calendar refusing one of our writes (see `CalendarProvider`): its data, an
+ * ETag that kept changing under us, a create that found an item it could not then read.
  */
-const CALENDAR_REFUSALS = new Set(['SYNC_REMOTE_REJECTED', 'SYNC_REMOTE_CHANGED']);
+const CALENDAR_REFUSALS = new Set([
+  'SYNC_REMOTE_REJECTED',
+  'SYNC_REMOTE_CHANGED',
+  'SYNC_REMOTE_EXISTS',
+]);
 
 export class ReportBuilder {
   private readonly actions: SyncAction[] = [];

@@ -360,7 +360,17 @@ async function linkExisting(
 ): Promise<void> {
   const ref = args.error.details?.ref;
   const item = typeof ref === 'string' ? await run.provider.get(ref) : null;
-  if (!item || refLinkedTo(run, item.ref)) {
+  if (item && refLinkedTo(run, item.ref)) {
+    // Another task holds that item: both have its UID, which trying again cannot mend.
+    const details = { ref: item.ref, uid: args.task.fields.uid };
+    run.report.fail(
+      { taskId: args.task.id, ref: item.ref },
+      new OrdoError('SYNC_DUPLICATE_UID', { details }),
+    );
+    return;
+  }
+  if (!item) {
+    // Gone again, or not found where the server pointed: the next run creates it anew.
     run.report.fail(
       { taskId: args.task.id, ref: typeof ref === 'string' ? ref : null },
       args.error,
