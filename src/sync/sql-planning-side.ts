@@ -50,7 +50,8 @@ function stampedSince(
   const stamp = sql.ref(`${table}.${column}`);
   if (xid === null) return sql<SqlBool>`${stamp} >= ${at}`;
   const writer = sql.ref(`${table}.xmin`);
-  return sql<SqlBool>`(${stamp} >= ${at - LATE_COMMIT_MS} and (${stamp} >= ${at} or age(${writer}) <= age(${xid}::xid)))`;
+  const late = sql<SqlBool>`age(${writer}) <= age(${xid}::xid)`;
+  return sql<SqlBool>`(${stamp} >= ${at - LATE_COMMIT_MS} and (${stamp} >= ${at} or ${late}))`;
 }
 
 /** A snapshot's xid8 as the 32-bit xid row headers carry; `null` if it is not a number. */

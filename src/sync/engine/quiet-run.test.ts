@@ -102,7 +102,7 @@ describe('no-change shortcut', () => {
     expect(kit.fullRuns()).toBe(settled);
   });
 
-  it('a create that met an item it could not then read is tried again by the next run', async () => {
+  it('a create that met an item it could not read is tried again by the next run', async () => {
     const kit = countingKit();
     kit.task({ label: 'A', timing: at(1, 8) });
     kit.tick();
