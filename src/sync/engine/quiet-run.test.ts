@@ -7,7 +7,10 @@
 import { describe, expect, it, vi } from 'vitest';
 
 import { OrdoError } from '../../shared/errors.js';
+import { refusalRetryDelay } from './run-sync.js';
 import { at, createKit, DAY, eventFields, HOUR } from './sync-test-kit.js';
+
+const MINUTE = 60_000;
 
 /** A kit whose planning counts full reads (`listTasks`), the work the shortcut skips. */
 function countingKit(...args: Parameters<typeof createKit>) {
@@ -80,26 +83,39 @@ describe('no-change shortcut', () => {
     expect(kit.tasks()).toEqual([]);
   });
 
-  it('a task the calendar refused is offered again by the next runs', async () => {
+  it('a task the calendar refused is offered again, later after each refusal', async () => {
     const kit = countingKit();
     kit.calendar.setFaults({ rejectLabelPrefix: 'Refused' });
     kit.task({ label: 'Refused for now', timing: at(1, 8) });
     kit.task({ label: 'A', timing: at(1, 9) });
     kit.tick();
     expect((await kit.sync()).errors.map((error) => error.code)).toEqual(['SYNC_REMOTE_REJECTED']);
-    // This run confirms A's pair, so the next could be a no-change one but for the refusal.
+    // This run reads everything to confirm A's pair, and meets the refusal a second time.
     expect((await kit.sync()).errors).toHaveLength(1);
-    kit.calendar.clearFaults();
+    expect(kit.state.runMark?.refusals).toBe(2);
     const full = kit.fullRuns();
+    kit.tick(refusalRetryDelay(2) - MINUTE);
+    await kit.sync();
+    expect(kit.fullRuns()).toBe(full);
+    kit.calendar.clearFaults();
+    kit.tick(MINUTE);
     const report = await kit.sync();
     expect(kit.fullRuns()).toBe(full + 1);
     expect(report.errors).toEqual([]);
     const labels = kit.remoteItems().map((item) => item.fields.label);
     expect(labels.sort()).toEqual(['A', 'Refused for now']);
+    expect(kit.state.runMark?.retryAt).toBeUndefined();
     await kit.sync(); // confirms the new pair
     const settled = kit.fullRuns();
+    kit.tick(refusalRetryDelay(3));
     await kit.sync();
     expect(kit.fullRuns()).toBe(settled);
+  });
+
+  it('waits 5 minutes after a first refusal, doubling up to 6 hours', () => {
+    expect([1, 2, 3, 7, 8, 20].map((refusals) => refusalRetryDelay(refusals) / MINUTE)).toEqual([
+      5, 10, 20, 320, 360, 360,
+    ]);
   });
 
   it('a create that met an item it could not read is tried again by the next run', async () => {
@@ -115,6 +131,7 @@ describe('no-change shortcut', () => {
       throw new OrdoError('SYNC_REMOTE_EXISTS', { details: { ref: 'gone.ics' } });
     });
     expect((await kit.sync()).errors.map((error) => error.code)).toEqual(['SYNC_REMOTE_EXISTS']);
+    kit.tick(refusalRetryDelay(1));
     await kit.sync();
     expect(
       kit

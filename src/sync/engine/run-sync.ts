@@ -61,14 +61,17 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   const start = await startRun(options);
   // The planning is checked while the calendar answers: neither depends on the other.
   const planningCheck = settledSinceMark(options, start).then(
-    (settled) => ({ settled }),
+    (check) => check,
     (error: unknown) => ({ error }),
   );
   const changes = await listAllChanges(options, start);
   const checked = await planningCheck;
   if ('error' in checked) throw checked.error;
+  const { previous } = checked;
   const settled = checked.settled && !changes.complete && !changes.unreadable.length;
-  if (settled && !remoteChanged(changes)) return finishQuietRun(options, { start, changes });
+  if (settled && !remoteChanged(changes)) {
+    return finishQuietRun(options, { start, changes, previous });
+  }
 
   // With the planning settled, a run whose calendar changes all touch known pairs only needs
   // those pairs and their tasks: every other pair and task is as the last run left it.
@@ -115,13 +118,13 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   // Every create of this run has either linked its pair or failed for good: what is left
   // of the intents (from a run that stopped) has been healed above.
   for (const intent of await run.state.loadIntents()) await run.state.deleteIntent(intent.taskId);
-  // A run whose write the calendar refused leaves no mark: the next one reads everything
-  // again and so offers that task once more, where a shortcut would pass it over until it
-  // changes. (A calendar item that failed here is only listed again once it changes.)
-  await run.state.saveCursor(
-    changes.cursor,
-    run.report.calendarRefusedWrite ? undefined : await markOf(run, start),
-  );
+  const mark = withRefusals(await markOf(run, start), {
+    refused: run.report.calendarRefusedWrite,
+    full: narrowed === null,
+    previous,
+    startedAt: start.startedAt,
+  });
+  await run.state.saveCursor(changes.cursor, mark);
   await confirmSeenPairs(run);
 
   const report = run.report.build(run.clock.now());
@@ -165,13 +168,51 @@ async function startRun(options: RunSyncOptions): Promise<RunStart> {
  * that is incremental and fully read, the run may then take a shortcut (see `runSync`). Any
  * doubt (a store or planning side that cannot tell, no mark) means no.
  */
-async function settledSinceMark(options: RunSyncOptions, start: RunStart): Promise<boolean> {
+async function settledSinceMark(
+  options: RunSyncOptions,
+  start: RunStart,
+): Promise<{ settled: boolean; previous: RunMark | null }> {
   const { state, planning } = options;
-  if (!state.loadRunMark || !state.hasPending || !planning.changedSince) return false;
-  const mark = await state.loadRunMark();
-  if (!mark || mark.fingerprint !== start.fingerprint) return false;
-  if (await state.hasPending()) return false;
-  return !(await planning.changedSince(mark.settledAt, undefined, mark.snapshot ?? null));
+  if (!state.loadRunMark || !state.hasPending || !planning.changedSince) {
+    return { settled: false, previous: null };
+  }
+  const previous = await state.loadRunMark();
+  if (!previous || previous.fingerprint !== start.fingerprint) return { settled: false, previous };
+  // Time to offer the tasks the calendar refused once more: only a full run does.
+  if (previous.retryAt !== undefined && start.startedAt >= previous.retryAt) {
+    return { settled: false, previous };
+  }
+  if (await state.hasPending()) return { settled: false, previous };
+  const since = previous.snapshot ?? null;
+  return {
+    settled: !(await planning.changedSince(previous.settledAt, undefined, since)),
+    previous,
+  };
+}
+
+/** The wait before offering refused tasks again: 5 minutes, doubling, at most 6 hours. */
+export function refusalRetryDelay(refusals: number): number {
+  return Math.min(6 * 3_600_000, 5 * 60_000 * 2 ** Math.max(0, refusals - 1));
+}
+
+/**
+ * The mark with what it must say of refused writes. A run in which the calendar refused one
+ * counts it and sets when a full run offers the tasks again (sooner than their next change,
+ * later after each refusal in a row). A full run without one clears that; any other run (a
+ * no-change or narrowed one, which offered nothing again) keeps it.
+ */
+function withRefusals(
+  mark: RunMark,
+  args: { refused: boolean; full: boolean; previous: RunMark | null; startedAt: number },
+): RunMark {
+  const before = args.previous?.refusals ?? 0;
+  if (args.refused) {
+    const refusals = before + 1;
+    return { ...mark, refusals, retryAt: args.startedAt + refusalRetryDelay(refusals) };
+  }
+  const retryAt = args.previous?.retryAt;
+  if (args.full || retryAt === undefined) return mark;
+  return { ...mark, refusals: before, retryAt };
 }
 
 function remoteChanged(changes: ChangeSet): boolean {
@@ -200,10 +241,15 @@ async function pairsOfChangedItems(
  */
 async function finishQuietRun(
   options: RunSyncOptions,
-  args: { start: RunStart; changes: ChangeSet },
+  args: { start: RunStart; changes: ChangeSet; previous: RunMark | null },
 ): Promise<SyncReport> {
   const { start, changes } = args;
-  const mark = markAt(start.startedAt, start);
+  const mark = withRefusals(markAt(start.startedAt, start), {
+    refused: false,
+    full: false,
+    previous: args.previous,
+    startedAt: start.startedAt,
+  });
   await options.state.saveCursor(changes.cursor, mark);
   const builder = new ReportBuilder(start.startedAt);
   builder.listing = 'incremental';

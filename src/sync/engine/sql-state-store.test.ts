@@ -83,6 +83,10 @@ describe('SqlSyncStateStore on SQLite', () => {
     expect(await store.loadRunMark()).toBeNull();
     await store.saveCursor('seq:2', { settledAt: T0, fingerprint: 'f' });
     expect(await store.loadRunMark()).toEqual({ settledAt: T0, fingerprint: 'f' });
+    const refused = { settledAt: T0, fingerprint: 'f', snapshot: '812', refusals: 2, retryAt: T0 };
+    await store.saveCursor('seq:2', refused);
+    expect(await store.loadRunMark()).toEqual(refused);
+    await store.saveCursor('seq:2', { settledAt: T0, fingerprint: 'f' });
     expect(await store.hasPending()).toBe(false);
     await store.savePair({ ...pair, unconfirmed: true });
     expect(await store.hasPending()).toBe(true);

@@ -302,6 +302,10 @@ function readRunMark(text: string | null): RunMark | null {
     if (typeof value.settledAt !== 'number' || typeof value.fingerprint !== 'string') return null;
     const mark: RunMark = { settledAt: value.settledAt, fingerprint: value.fingerprint };
     if (typeof value.snapshot === 'string') mark.snapshot = value.snapshot;
+    if (typeof value.refusals === 'number' && typeof value.retryAt === 'number') {
+      mark.refusals = value.refusals;
+      mark.retryAt = value.retryAt;
+    }
     return mark;
   } catch {
     return null;

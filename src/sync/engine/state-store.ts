@@ -85,6 +85,12 @@ export interface RunMark {
   fingerprint: string;
   /** The planning's `snapshot()` taken with `settledAt`, where it has one. */
   snapshot?: string;
+  /**
+   * After runs in which the calendar refused a write: how many in a row, and when (epoch ms)
+   * the next run reads everything again to offer the refused tasks once more.
+   */
+  refusals?: number;
+  retryAt?: number;
 }
 
 export interface SyncStateStore {
