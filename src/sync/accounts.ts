@@ -176,7 +176,7 @@ export class SyncAccounts {
         .updateTable('sync_accounts')
         .set({
           ...changes,
-          ...(moved ? { sync_cursor: null, sync_cursor_saved_at: null } : {}),
+          ...(moved ? { sync_cursor: null, sync_cursor_saved_at: null, sync_run_mark: null } : {}),
           // A change is tried at once rather than at the end of the old interval.
           next_run_at: now,
           updated_at: now,
@@ -209,7 +209,7 @@ export class SyncAccounts {
           provider: 'graph',
           graph_account: connected.account,
           graph_token_cache_sealed: connected.tokenCacheSealed,
-          ...(moved ? { sync_cursor: null, sync_cursor_saved_at: null } : {}),
+          ...(moved ? { sync_cursor: null, sync_cursor_saved_at: null, sync_run_mark: null } : {}),
           next_run_at: now,
           updated_at: now,
         })

@@ -3,6 +3,7 @@
  * PostgreSQL schema never hold, nor run, the same account at once; SQLite's single UPDATE
  * claims as well; "sync now" on a leased account is a 409.
  */
+import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createOrdo, type Ordo } from '../app/ordo.js';
@@ -11,6 +12,7 @@ import { ManualClock } from '../shared/clock.js';
 import { describeWithServer, startRadicale } from '../test-support/caldav-servers.js';
 import { createTestOrdo, postgresAvailable, type TestDialect } from '../test-support/ordo.js';
 import { syncOf } from './capability.js';
+import { SqlSyncStateStore, type SyncStateDatabase } from './engine/index.js';
 import { T0 } from './e2e-kit.js';
 
 const DIALECTS: TestDialect[] = (await postgresAvailable()) ? ['sqlite', 'postgres'] : ['sqlite'];
@@ -81,6 +83,39 @@ for (const dialect of DIALECTS) {
       // A lease that ran out (its process died) is claimable again.
       clock.advance(11 * 60_000);
       expect((await workerB.claimDue(20)).length).toBe(8);
+    });
+
+    it('an account pointed at another calendar forgets what it knew of the old one', async () => {
+      const clock = new ManualClock(T0);
+      const [ordo] = await twoProcesses(dialect, clock);
+      const [id] = await addAccounts(ordo, 1, async () => 'http://127.0.0.1:9/old/');
+      const db = ordo.store.db as unknown as Kysely<SyncStateDatabase>;
+      const state = new SqlSyncStateStore({ db, accountId: id!, clock });
+      await state.savePair({
+        taskId: 'task-1',
+        ref: 'task-1.ics',
+        uid: 'task-1',
+        kind: 'event',
+        etag: '"1"',
+        planningHash: 'p',
+        remoteHash: 'r',
+        startsAt: T0,
+        endsAt: T0 + 3_600_000,
+        planningDeletedSeenAt: null,
+        remoteDeletedSeenAt: null,
+      });
+      const refused = { refusals: 9, retryAt: T0 + 6 * 3_600_000, recheck: ['task-1.ics'] };
+      await state.saveCursor('token-1', { settledAt: T0, fingerprint: 'f', ...refused });
+
+      const row = await syncOf(ordo).accounts.get(id!);
+      await syncOf(ordo).accounts.update(
+        row.user_id,
+        { caldav: { calendarUrl: 'http://127.0.0.1:9/new/' } },
+        { hasResource: true },
+      );
+      expect(await state.loadCursor()).toBeNull();
+      expect(await state.loadRunMark()).toBeNull();
+      expect(await state.loadPairs()).toEqual([]);
     });
   });
 }

@@ -62,8 +62,9 @@ export interface SyncWorker {
   /** Claims the due accounts and synchronizes each once. */
   runDue(): Promise<AccountRun[]>;
   /**
-   * Synchronizes one user's account now; `SYNC_ALREADY_RUNNING` when another run holds it,
-   * `RATE_LIMITED` (with `retryAfterSeconds`) when a run started less than `minGapMs` ago.
+   * Synchronizes one user's account now, offering again at once what the calendar refused;
+   * `SYNC_ALREADY_RUNNING` when another run holds it, `RATE_LIMITED` (with
+   * `retryAfterSeconds`) when a run started less than `minGapMs` ago.
    */
   syncNow(userId: string, options?: SyncNowOptions): Promise<SyncRun>;
   /** Claims due accounts (exposed for the claiming tests); the caller must release them. */
@@ -217,11 +218,12 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     return () => clearInterval(renew);
   }
 
-  async function runClaimed(row: SyncAccountRow): Promise<SyncRun> {
+  /** Runs a claimed account; `asked` when a user or the command line asked for the run. */
+  async function runClaimed(row: SyncAccountRow, asked = false): Promise<SyncRun> {
     const stopRenewing = keepLease(row);
     const startedAt = ordo.clock.now();
     try {
-      const report = await runAccount(row);
+      const report = await runAccount(row, asked);
       return await accounts.recordRun(row.id, {
         started_at: report.startedAt,
         finished_at: report.finishedAt,
@@ -253,7 +255,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     }
   }
 
-  async function runAccount(row: SyncAccountRow): Promise<SyncReport> {
+  async function runAccount(row: SyncAccountRow, asked: boolean): Promise<SyncReport> {
     const user = await ordo.users.get(row.user_id);
     const actor = (await ordo.users.actorFor(user)) as Extract<Actor, { kind: 'user' }>;
     const timeZone = await ordo.settings.get('company.timeZone');
@@ -277,6 +279,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       settings: engineSettings(row, { timeZone, carryReminders }),
       clock: ordo.clock,
       logger: runLogger,
+      asked,
     });
   }
 
@@ -298,7 +301,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     const gap = limits.minGapMs;
     const claimed = await claimOne(row.id, gap ? ordo.clock.now() - gap : null);
     if (!claimed) throw await refusalOf(row.id, gap);
-    return runClaimed(claimed);
+    return runClaimed(claimed, true);
   }
 
   function schedule(): void {

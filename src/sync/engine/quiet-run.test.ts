@@ -94,7 +94,7 @@ describe('no-change shortcut', () => {
     expect((await kit.sync()).errors).toHaveLength(1);
     expect(kit.state.runMark?.refusals).toBe(2);
     const full = kit.fullRuns();
-    kit.tick(refusalRetryDelay(2) - MINUTE);
+    kit.tick(9 * MINUTE);
     await kit.sync();
     expect(kit.fullRuns()).toBe(full);
     kit.calendar.clearFaults();
@@ -105,11 +105,71 @@ describe('no-change shortcut', () => {
     const labels = kit.remoteItems().map((item) => item.fields.label);
     expect(labels.sort()).toEqual(['A', 'Refused for now']);
     expect(kit.state.runMark?.retryAt).toBeUndefined();
+    expect(kit.state.runMark?.refusals).toBeUndefined();
     await kit.sync(); // confirms the new pair
     const settled = kit.fullRuns();
-    kit.tick(refusalRetryDelay(3));
+    kit.tick(20 * MINUTE);
     await kit.sync();
     expect(kit.fullRuns()).toBe(settled);
+  });
+
+  /** A task refused twice (offered again 10 minutes later), A's pair settled, 5 minutes on. */
+  async function refusedTwiceKit() {
+    const kit = countingKit();
+    // Without the right to modify, a calendar edit is put back, a write the calendar can refuse.
+    kit.planning.currentRights = { ...kit.planning.currentRights, canModify: false };
+    kit.calendar.setFaults({ rejectLabelPrefix: 'Refused' });
+    kit.task({ label: 'Refused for now', timing: at(1, 8) });
+    kit.task({ label: 'A', timing: at(1, 9) });
+    kit.tick();
+    await kit.sync();
+    await kit.sync(); // confirms A's pair
+    expect(kit.state.runMark?.refusals).toBe(2);
+    kit.tick(5 * MINUTE);
+    const refOfA = kit.remoteItems().find((item) => item.fields.label === 'A')?.ref;
+    return { ...kit, refOfA: refOfA ?? expect.fail('A is not on the calendar') };
+  }
+
+  it('a narrowed run between a refusal and its retry keeps the time of the retry', async () => {
+    const kit = await refusedTwiceKit();
+    kit.calendar.userEdit(kit.refOfA, { label: 'A, on the phone' });
+    const full = kit.fullRuns();
+    await kit.sync();
+    expect(kit.fullRuns()).toBe(full); // narrowed: it put A back, and offered nothing else
+    expect(kit.calendar.items.get(kit.refOfA)?.fields.label).toBe('A');
+    kit.calendar.clearFaults();
+    kit.tick(5 * MINUTE);
+    await kit.sync();
+    expect(kit.fullRuns()).toBe(full + 1);
+    expect(kit.remoteItems().map((item) => item.fields.label)).toContain('Refused for now');
+  });
+
+  it('a refusal met by a narrowed run does not put off an earlier retry', async () => {
+    const kit = await refusedTwiceKit();
+    kit.calendar.userEdit(kit.refOfA, { label: 'A, on the phone' });
+    vi.spyOn(kit.calendar, 'update').mockImplementationOnce(async () => {
+      throw new OrdoError('SYNC_REMOTE_REJECTED', { details: { ref: kit.refOfA } });
+    });
+    const full = kit.fullRuns();
+    expect((await kit.sync()).errors.map((error) => error.code)).toEqual(['SYNC_REMOTE_REJECTED']);
+    expect(kit.fullRuns()).toBe(full);
+    kit.calendar.clearFaults();
+    kit.tick(5 * MINUTE);
+    await kit.sync();
+    expect(kit.fullRuns()).toBe(full + 1);
+    const labels = kit.remoteItems().map((item) => item.fields.label);
+    expect(labels.sort()).toEqual(['A', 'Refused for now']);
+  });
+
+  it('a run someone asked for offers a refused task at once', async () => {
+    const kit = await refusedTwiceKit();
+    kit.calendar.clearFaults();
+    const full = kit.fullRuns();
+    await kit.sync();
+    expect(kit.fullRuns()).toBe(full); // a scheduled run waits
+    await kit.sync({ asked: true });
+    expect(kit.fullRuns()).toBe(full + 1);
+    expect(kit.remoteItems().map((item) => item.fields.label)).toContain('Refused for now');
   });
 
   it('waits 5 minutes after a first refusal, doubling up to 6 hours', () => {

@@ -59,6 +59,12 @@ export class ReportBuilder {
     return this.errors.some((error) => CALENDAR_REFUSALS.has(error.code));
   }
 
+  /** The calendar items named by the writes the calendar refused this run. */
+  get calendarRefusedRefs(): string[] {
+    const refused = this.errors.filter((error) => CALENDAR_REFUSALS.has(error.code));
+    return refused.flatMap((error) => (error.ref === null ? [] : [error.ref]));
+  }
+
   add(action: SyncAction): void {
     this.actions.push(action);
   }

@@ -44,6 +44,11 @@ export interface RunSyncOptions {
   settings: SyncSettings;
   clock: Clock;
   logger: Logger;
+  /**
+   * Someone asked for this run ("Sync now", `ordo sync --user`): the tasks the calendar
+   * refused are offered again at once rather than after their wait (see `refusalRetryDelay`).
+   */
+  asked?: boolean;
 }
 
 /** A bound on continued pages, so a server that always says "more" cannot hold a run forever. */
@@ -60,10 +65,7 @@ const EMPTY_LISTING_PROBES = 10;
 export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   const start = await startRun(options);
   // The planning is checked while the calendar answers: neither depends on the other.
-  const planningCheck = settledSinceMark(options, start).then(
-    (check) => check,
-    (error: unknown) => ({ error }),
-  );
+  const planningCheck = settledSinceMark(options, start).catch((error: unknown) => ({ error }));
   const changes = await listAllChanges(options, start);
   const checked = await planningCheck;
   if ('error' in checked) throw checked.error;
@@ -86,7 +88,9 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   const tasks = narrowed ? [] : await run.planning.listTasks(run.window);
   const intents = await run.state.loadIntents();
   const changedByRef = new Map(changes.changed.map((item) => [item.ref, item]));
-  const remote = await resolveRemoteSides(run, changes, changedByRef);
+  // Items whose write the calendar refused are read again by a run that holds their pairs.
+  const recheck = new Set(narrowed ? [] : (previous?.recheck ?? []));
+  const remote = await resolveRemoteSides(run, { changes, changedByRef, recheck });
   const unlinkedItems = await relinkMovedItems(run, changes.changed, remote);
   const listed = new Map(tasks.map((task) => [task.id, task]));
   const planning = await resolvePlanningSides(run, listed, remote);
@@ -120,6 +124,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   for (const intent of await run.state.loadIntents()) await run.state.deleteIntent(intent.taskId);
   const mark = withRefusals(await markOf(run, start), {
     refused: run.report.calendarRefusedWrite,
+    refusedRefs: run.report.calendarRefusedRefs,
     full: narrowed === null,
     previous,
     startedAt: start.startedAt,
@@ -164,9 +169,10 @@ async function startRun(options: RunSyncOptions): Promise<RunStart> {
 /**
  * Whether the planning side is as the last finished run left it: that run's mark was taken
  * with the same settings, window, rights and resource, no intent or unconfirmed pair waits to
- * be read back, and the planning reports no change since the mark. With a calendar answer
- * that is incremental and fully read, the run may then take a shortcut (see `runSync`). Any
- * doubt (a store or planning side that cannot tell, no mark) means no.
+ * be read back, no task the calendar refused is due to be offered again, and the planning
+ * reports no change since the mark. With a calendar answer that is incremental and fully
+ * read, the run may then take a shortcut (see `runSync`). Any doubt (a store or planning side
+ * that cannot tell, no mark) means no. The last mark comes back with the answer.
  */
 async function settledSinceMark(
   options: RunSyncOptions,
@@ -179,7 +185,8 @@ async function settledSinceMark(
   const previous = await state.loadRunMark();
   if (!previous || previous.fingerprint !== start.fingerprint) return { settled: false, previous };
   // Time to offer the tasks the calendar refused once more: only a full run does.
-  if (previous.retryAt !== undefined && start.startedAt >= previous.retryAt) {
+  const due = previous.retryAt !== undefined && start.startedAt >= previous.retryAt;
+  if (due || (options.asked && previous.retryAt !== undefined)) {
     return { settled: false, previous };
   }
   if (await state.hasPending()) return { settled: false, previous };
@@ -190,29 +197,62 @@ async function settledSinceMark(
   };
 }
 
-/** The wait before offering refused tasks again: 5 minutes, doubling, at most 6 hours. */
+const FIRST_REFUSAL_WAIT_MS = 5 * 60_000;
+const LONGEST_REFUSAL_WAIT_MS = 6 * 3_600_000;
+
+/**
+ * The wait before offering refused tasks again, after `refusals` runs in a row in which the
+ * calendar refused a write: 5 minutes, doubling, at most 6 hours.
+ */
 export function refusalRetryDelay(refusals: number): number {
-  return Math.min(6 * 3_600_000, 5 * 60_000 * 2 ** Math.max(0, refusals - 1));
+  const doubled = FIRST_REFUSAL_WAIT_MS * 2 ** Math.max(0, refusals - 1);
+  return Math.min(LONGEST_REFUSAL_WAIT_MS, doubled);
 }
+
+/** How many refused items a mark names at most (see `RunMark.recheck`). */
+const MAX_RECHECK = 1_000;
 
 /**
  * The mark with what it must say of refused writes. A run in which the calendar refused one
- * counts it and sets when a full run offers the tasks again (sooner than their next change,
- * later after each refusal in a row). A full run without one clears that; any other run (a
- * no-change or narrowed one, which offered nothing again) keeps it.
+ * counts it, names the items refused, and sets when a full run offers the tasks again (sooner
+ * than their next change, later after each refusal in a row); a narrowed run, which offered
+ * none of the earlier ones again, keeps their items, and their time when it comes first. A
+ * full run without a refusal clears all that; a no-change or narrowed run without one keeps it.
  */
 function withRefusals(
   mark: RunMark,
-  args: { refused: boolean; full: boolean; previous: RunMark | null; startedAt: number },
+  args: {
+    refused: boolean;
+    refusedRefs: readonly string[];
+    full: boolean;
+    previous: RunMark | null;
+    startedAt: number;
+  },
 ): RunMark {
   const before = args.previous?.refusals ?? 0;
+  const earlier = args.previous?.retryAt;
+  const earlierRefs = args.previous?.recheck ?? [];
   if (args.refused) {
     const refusals = before + 1;
-    return { ...mark, refusals, retryAt: args.startedAt + refusalRetryDelay(refusals) };
+    const retryAt = args.startedAt + refusalRetryDelay(refusals);
+    const keepEarlier = !args.full && earlier !== undefined && earlier < retryAt;
+    // TODO(when a calendar refuses more than MAX_RECHECK items at once): the items past the
+    // bound are decided again only once they change, as before a mark named them.
+    const refs = new Set([...(args.full ? [] : earlierRefs), ...args.refusedRefs]);
+    return {
+      ...mark,
+      refusals,
+      retryAt: keepEarlier ? earlier : retryAt,
+      ...(refs.size > 0 ? { recheck: [...refs].slice(0, MAX_RECHECK) } : {}),
+    };
   }
-  const retryAt = args.previous?.retryAt;
-  if (args.full || retryAt === undefined) return mark;
-  return { ...mark, refusals: before, retryAt };
+  if (args.full || earlier === undefined) return mark;
+  return {
+    ...mark,
+    refusals: before,
+    retryAt: earlier,
+    ...(earlierRefs.length > 0 ? { recheck: earlierRefs } : {}),
+  };
 }
 
 function remoteChanged(changes: ChangeSet): boolean {
@@ -246,6 +286,7 @@ async function finishQuietRun(
   const { start, changes } = args;
   const mark = withRefusals(markAt(start.startedAt, start), {
     refused: false,
+    refusedRefs: [],
     full: false,
     previous: args.previous,
     startedAt: start.startedAt,
@@ -462,13 +503,18 @@ function spanOfPair(pair: SyncPair): { start: number; end: number } {
  * the window (Graph reports those as removed) is a change, not a deletion. So is an
  * unconfirmed pair the answer omits: its item was created after the cursor, and a server that
  * answers with the net difference since then (Xandikos, Graph) reports nothing for an item that
- * did not exist then and does not exist now.
+ * did not exist then and does not exist now. So is an item in `recheck`, whose write the
+ * calendar refused: it may still differ from its pair, unlisted since it has not changed.
  */
 async function resolveRemoteSides(
   run: RunContext,
-  changes: ChangeSet,
-  changedByRef: Map<string, RemoteItem>,
+  listed: {
+    changes: ChangeSet;
+    changedByRef: Map<string, RemoteItem>;
+    recheck: ReadonlySet<string>;
+  },
 ): Promise<Map<string, RemoteView>> {
+  const { changes, changedByRef, recheck } = listed;
   const deleted = new Set(changes.deleted);
   const unreadable = unreadableRefs(changes);
   const views = new Map<string, RemoteView>();
@@ -483,6 +529,7 @@ async function resolveRemoteSides(
     }
     const missing =
       deleted.has(pair.ref) ||
+      recheck.has(pair.ref) ||
       (pair.unconfirmed === true && !run.seen.has(pair.ref)) ||
       (changes.complete && overlaps(spanOfPair(pair), run.window));
     if (!missing) continue;

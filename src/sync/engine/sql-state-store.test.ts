@@ -18,6 +18,16 @@ import { at, DEFAULT_SETTINGS, T0 } from './sync-test-kit.js';
 
 const open: Kysely<SyncStateDatabase>[] = [];
 
+/** A run mark after refused writes: every field it can hold. */
+const refusedMark = {
+  settledAt: T0,
+  fingerprint: 'f',
+  snapshot: '812',
+  refusals: 2,
+  retryAt: T0,
+  recheck: ['task-1.ics', 'gone.ics'],
+};
+
 async function database(): Promise<Kysely<SyncStateDatabase>> {
   const db = new Kysely<SyncStateDatabase>({
     dialect: new SqliteDialect({ database: new SQLite(':memory:') }),
@@ -83,9 +93,8 @@ describe('SqlSyncStateStore on SQLite', () => {
     expect(await store.loadRunMark()).toBeNull();
     await store.saveCursor('seq:2', { settledAt: T0, fingerprint: 'f' });
     expect(await store.loadRunMark()).toEqual({ settledAt: T0, fingerprint: 'f' });
-    const refused = { settledAt: T0, fingerprint: 'f', snapshot: '812', refusals: 2, retryAt: T0 };
-    await store.saveCursor('seq:2', refused);
-    expect(await store.loadRunMark()).toEqual(refused);
+    await store.saveCursor('seq:2', refusedMark);
+    expect(await store.loadRunMark()).toEqual(refusedMark);
     await store.saveCursor('seq:2', { settledAt: T0, fingerprint: 'f' });
     expect(await store.hasPending()).toBe(false);
     await store.savePair({ ...pair, unconfirmed: true });
@@ -222,6 +231,8 @@ describe('SqlSyncStateStore on PostgreSQL', () => {
       expect(await store.loadPairs()).toEqual([pair]);
       await store.saveCursor('seq:9');
       expect(await store.loadCursor()).toBe('seq:9');
+      await store.saveCursor('seq:9', refusedMark);
+      expect(await store.loadRunMark()).toEqual(refusedMark);
       const batch = [
         { ...pair, etag: '"2"' },
         { ...pair, taskId: 'task-2', ref: 'task-2.ics', uid: 'task-2', unconfirmed: true },

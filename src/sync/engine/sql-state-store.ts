@@ -305,6 +305,10 @@ function readRunMark(text: string | null): RunMark | null {
     if (typeof value.refusals === 'number' && typeof value.retryAt === 'number') {
       mark.refusals = value.refusals;
       mark.retryAt = value.retryAt;
+      const recheck: unknown = value.recheck;
+      if (Array.isArray(recheck) && recheck.every((ref) => typeof ref === 'string')) {
+        mark.recheck = recheck;
+      }
     }
     return mark;
   } catch {

@@ -91,6 +91,11 @@ export interface RunMark {
    */
   refusals?: number;
   retryAt?: number;
+  /**
+   * The calendar items of those refused writes: a listing names an item again only once it
+   * changes, so the next full run reads these again to decide them once more.
+   */
+  recheck?: string[];
 }
 
 export interface SyncStateStore {

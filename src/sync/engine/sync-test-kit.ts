@@ -56,7 +56,8 @@ export function createKit(settings: Partial<SyncSettings> = {}) {
     calendar,
     state,
     settings: { ...DEFAULT_SETTINGS, ...settings },
-    sync: () =>
+    /** One run; `asked` as when a user asks for it ("Sync now"). */
+    sync: (options: { asked?: boolean } = {}) =>
       runSync({
         provider: calendar,
         planning,
@@ -64,6 +65,7 @@ export function createKit(settings: Partial<SyncSettings> = {}) {
         settings: kit.settings,
         clock,
         logger: silentLogger(),
+        ...options,
       }),
     /** Moves time on, so the next edit is strictly more recent. */
     tick: (ms = 60_000) => clock.advance(ms),
