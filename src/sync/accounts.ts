@@ -152,7 +152,7 @@ export class SyncAccounts {
 
   /**
    * Applies a settings change. Pointing the account at another calendar forgets the state
-   * of the old one (its pairs and cursor): the next run starts with a complete listing and
+   * of the old one (its pairs, cursor and run mark): the next run starts with a complete listing and
    * links what it finds by UID, label and time, so nothing is duplicated.
    */
   async update(
@@ -191,7 +191,7 @@ export class SyncAccounts {
   /**
    * Stores the Microsoft account a user just connected with the sealed MSAL cache of that
    * sign-in. Another mailbox than before is another calendar: the state of the old one (its
-   * pairs and cursor) is forgotten, as when the calendar changes in the settings.
+   * pairs, cursor and run mark) is forgotten, as when the calendar changes in the settings.
    */
   async connectGraph(
     userId: string,

@@ -36,6 +36,11 @@ export interface NetworkControl {
    */
   failAfter(method: string): void;
   restore(): void;
+  /**
+   * Requests of this method get this status without reaching the server (as from a proxy
+   * refusing them) until `refuse(null)`.
+   */
+  refuse(method: string | null, status?: number): void;
 }
 
 export interface SyncKit {
@@ -47,7 +52,10 @@ export interface SyncKit {
   calendarUrl: string;
   worker: SyncWorker;
   net: NetworkControl;
+  /** A run the user asked for ("Sync now"). */
   sync(): Promise<SyncRun>;
+  /** A run the scheduler starts, the account being due now. */
+  syncScheduled(): Promise<SyncRun>;
   /** A task of the user's resource, created in the planning by the user. */
   addTask(input: Partial<TaskInput> & Pick<TaskInput, 'label'>): Promise<Task>;
   tasks(): Promise<Task[]>;
@@ -121,6 +129,12 @@ export async function createSyncKit(options: {
     net,
     remote,
     sync: () => worker.syncNow(user.id),
+    syncScheduled: async () => {
+      await ordo.store.db.updateTable('sync_accounts').set({ next_run_at: clock.now() }).execute();
+      const [due] = await worker.runDue();
+      if (!due) throw new Error('sync e2e kit: the account was not due');
+      return due.run;
+    },
     addTask: (input) =>
       ordo.tasks.create({
         actor,
@@ -148,10 +162,12 @@ function networkControl(): NetworkControl & { fetch: typeof fetch } {
   let requests: string[] = [];
   let failing: string | null = null;
   let down = false;
+  let refused: { method: string; status: number } | null = null;
   const counted: typeof fetch = async (input, init) => {
     const method = (init?.method ?? 'GET').toUpperCase();
     requests.push(method);
     if (down) throw new TypeError('fetch failed: the network is down');
+    if (refused?.method === method) return new Response('Refused', { status: refused.status });
     const response = await fetch(input, init);
     if (failing === method) {
       failing = null;
@@ -177,6 +193,9 @@ function networkControl(): NetworkControl & { fetch: typeof fetch } {
     },
     restore: () => {
       down = false;
+    },
+    refuse: (method, status = 403) => {
+      refused = method ? { method, status } : null;
     },
   };
 }

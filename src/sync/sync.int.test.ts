@@ -173,6 +173,45 @@ function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName:
     expect(await k.tasks()).toHaveLength(1);
   });
 
+  it('a task the calendar refused waits for its retry, or goes at once with "Sync now"', async () => {
+    const k = await kit();
+    await k.sync();
+    await k.addTask({ label: 'Refused for now' });
+    k.clock.advance(60_000);
+    k.net.refuse('PUT');
+    const refused = await k.syncScheduled();
+    expect(refused.errors.map((error) => error.code)).toEqual(['SYNC_REMOTE_REJECTED']);
+    k.net.refuse(null);
+    k.clock.advance(60_000);
+    await k.syncScheduled(); // within the 5 minutes: the calendar is not asked again
+    expect(await k.remote.items()).toEqual([]);
+    const asked = await k.sync();
+    expect(asked.counts.created).toBe(1);
+    expect((await k.remote.items()).map((item) => item.fields.label)).toEqual(['Refused for now']);
+  });
+
+  it('a calendar change the calendar refused to put back is put back by a later run', async () => {
+    const k = await kit({ readOnly: true });
+    await k.ordo.tasks.create({
+      actor: { kind: 'system' },
+      input: taskInput('Booked by the planner', k.resourceId),
+    });
+    await k.sync();
+    await k.sync();
+    const [item] = await k.remote.items();
+    await k.remote.edit(item!, { label: 'Changed on the phone' });
+    k.clock.advance(60_000);
+    k.net.refuse('PUT');
+    const refused = await k.syncScheduled();
+    expect(refused.errors.map((error) => error.code)).toEqual(['SYNC_REMOTE_REJECTED']);
+    k.net.refuse(null);
+    k.clock.advance(5 * 60_000);
+    const retried = await k.syncScheduled();
+    expect(retried.errors).toEqual([]);
+    const items = await k.remote.items();
+    expect(items.map((i) => i.fields.label)).toEqual(['Booked by the planner']);
+  });
+
   it('a conflict goes to the most recent change, and the run log says so', async () => {
     const k = await kit();
     const task = await k.addTask({ label: 'Original' });

@@ -1,7 +1,8 @@
 /**
  * The scheduler's claims: two workers (two Ordo processes' worth of connections) on one
  * PostgreSQL schema never hold, nor run, the same account at once; SQLite's single UPDATE
- * claims as well; "sync now" on a leased account is a 409.
+ * claims as well; "sync now" on a leased account is a 409. Also what an account keeps between
+ * runs, and forgets when it is pointed at another calendar.
  */
 import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -219,11 +219,11 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
   }
 
   /** Runs a claimed account; `asked` when a user or the command line asked for the run. */
-  async function runClaimed(row: SyncAccountRow, asked = false): Promise<SyncRun> {
+  async function runClaimed(row: SyncAccountRow, how = { asked: false }): Promise<SyncRun> {
     const stopRenewing = keepLease(row);
     const startedAt = ordo.clock.now();
     try {
-      const report = await runAccount(row, asked);
+      const report = await runAccount(row, how.asked);
       return await accounts.recordRun(row.id, {
         started_at: report.startedAt,
         finished_at: report.finishedAt,
@@ -301,7 +301,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     const gap = limits.minGapMs;
     const claimed = await claimOne(row.id, gap ? ordo.clock.now() - gap : null);
     if (!claimed) throw await refusalOf(row.id, gap);
-    return runClaimed(claimed, true);
+    return runClaimed(claimed, { asked: true });
   }
 
   function schedule(): void {

@@ -88,7 +88,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   const tasks = narrowed ? [] : await run.planning.listTasks(run.window);
   const intents = await run.state.loadIntents();
   const changedByRef = new Map(changes.changed.map((item) => [item.ref, item]));
-  // Items whose write the calendar refused are read again by a run that holds their pairs.
+  // Items whose write the calendar refused: a full run reads them again (see RunMark).
   const recheck = new Set(narrowed ? [] : (previous?.recheck ?? []));
   const remote = await resolveRemoteSides(run, { changes, changedByRef, recheck });
   const unlinkedItems = await relinkMovedItems(run, changes.changed, remote);
@@ -504,17 +504,18 @@ function spanOfPair(pair: SyncPair): { start: number; end: number } {
  * unconfirmed pair the answer omits: its item was created after the cursor, and a server that
  * answers with the net difference since then (Xandikos, Graph) reports nothing for an item that
  * did not exist then and does not exist now. So is an item in `recheck`, whose write the
- * calendar refused: it may still differ from its pair, unlisted since it has not changed.
+ * calendar refused: in the window, it may still differ from its pair, unlisted since it has
+ * not changed.
  */
 async function resolveRemoteSides(
   run: RunContext,
-  listed: {
+  known: {
     changes: ChangeSet;
     changedByRef: Map<string, RemoteItem>;
     recheck: ReadonlySet<string>;
   },
 ): Promise<Map<string, RemoteView>> {
-  const { changes, changedByRef, recheck } = listed;
+  const { changes, changedByRef, recheck } = known;
   const deleted = new Set(changes.deleted);
   const unreadable = unreadableRefs(changes);
   const views = new Map<string, RemoteView>();
@@ -527,13 +528,15 @@ async function resolveRemoteSides(
       views.set(pair.taskId, { state: 'present', item });
       continue;
     }
+    const inWindow = overlaps(spanOfPair(pair), run.window);
     const missing =
       deleted.has(pair.ref) ||
-      recheck.has(pair.ref) ||
       (pair.unconfirmed === true && !run.seen.has(pair.ref)) ||
-      (changes.complete && overlaps(spanOfPair(pair), run.window));
-    if (!missing) continue;
-    const found = await readKnownItem(run, pair);
+      (changes.complete && inWindow);
+    // Out of the window, a pair is left as it is, refused write or not.
+    const rechecked = !missing && inWindow && recheck.has(pair.ref);
+    if (!missing && !rechecked) continue;
+    const found = await readKnownItem(run, pair, { alone: rechecked });
     if (found === 'unreadable') continue;
     if (found) run.seen.add(found.ref);
     views.set(
@@ -546,18 +549,32 @@ async function resolveRemoteSides(
   return views;
 }
 
+/** Failures that concern the whole calendar, not the one item a request asked for. */
+const CALENDAR_FAILURES = new Set([
+  'SYNC_REMOTE_UNAVAILABLE',
+  'SYNC_RECONNECT',
+  'SYNC_ADDRESS_REFUSED',
+  'GRAPH_THROTTLED',
+  'GRAPH_AUTH',
+]);
+
 /**
  * Reads a known item the listing did not show. One the server holds but we cannot read is
- * neither deleted nor changed: its pair is left as it is for this run, and reported.
+ * neither deleted nor changed: its pair is left as it is for this run, and reported. With
+ * `alone` (the item is read only to retry a refused write), any failure of that item's own
+ * is reported so, and the run goes on: one item the server will not serve must not stop
+ * every later run of the account.
  */
 async function readKnownItem(
   run: RunContext,
   pair: SyncPair,
+  how: { alone: boolean },
 ): Promise<RemoteItem | null | 'unreadable'> {
   try {
     return await run.provider.get(pair.ref);
   } catch (error) {
-    if (!isOrdoError(error, 'ICS_ITEM_INVALID')) throw error;
+    const itemFailure = isOrdoError(error) && !CALENDAR_FAILURES.has(error.code);
+    if (!isOrdoError(error, 'ICS_ITEM_INVALID') && !(how.alone && itemFailure)) throw error;
     run.report.fail({ taskId: pair.taskId, ref: pair.ref }, error);
     run.blocked.add(pair.taskId);
     return 'unreadable';
