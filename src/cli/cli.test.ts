@@ -16,15 +16,19 @@ describe('ordo command line', () => {
   });
   afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-  async function ordo(...args: string[]) {
+  async function run(args: string[], moreEnv: Record<string, string> = {}) {
     let stdout = '';
     let stderr = '';
-    const code = await main([...args, '--data', dataDir], {
+    const code = await main(args, {
       stdout: (t) => (stdout += t),
       stderr: (t) => (stderr += t),
-      env: { ...env, SECRET_PW: 'correct horse battery' },
+      env: { ...env, SECRET_PW: 'correct horse battery', ...moreEnv },
     });
     return { code, stdout, stderr };
+  }
+
+  async function ordo(...args: string[]) {
+    return run([...args, '--data', dataDir]);
   }
 
   it('adds resources, clients and tasks, and lists them as JSON', async () => {
@@ -293,6 +297,62 @@ describe('ordo command line', () => {
     expect(shown.stdout.trim()).toBe('(set)');
     const all = await ordo('config', 'get', '--json');
     expect(all.stdout).not.toContain('s3cret-value');
+  });
+
+  /** Camille, whose calendar is at an address the guarded fetch refuses: her runs fail. */
+  async function camilleWithRefusedCalendar() {
+    expect((await ordo('resource', 'add', 'Camille')).code).toBe(0);
+    const user = await ordo(
+      'user',
+      'add',
+      'camille',
+      '--resource',
+      'Camille',
+      '--password-env',
+      'SECRET_PW',
+    );
+    expect(user.code).toBe(0);
+    const configured = await ordo(
+      'sync',
+      'configure',
+      'camille',
+      '--caldav',
+      'http://169.254.169.254/cal/',
+    );
+    expect(configured.code).toBe(0);
+  }
+
+  it('keeps standard output for the result: logs go to standard error', async () => {
+    await camilleWithRefusedCalendar();
+
+    const failed = await ordo('sync', '--user', 'camille', '--json');
+    expect(failed.code).toBe(1);
+    const runs = JSON.parse(failed.stdout) as Array<{ run: { errors: { code: string }[] } }>;
+    expect(runs[0]?.run.errors.map((e) => e.code)).toEqual(['SYNC_ADDRESS_REFUSED']);
+    const logged = failed.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: number; msg: string; code?: string });
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: 40, msg: 'sync run failed', code: 'SYNC_ADDRESS_REFUSED' }),
+    );
+  });
+
+  it('logs at ORDO_LOG_LEVEL when it is set, at warn otherwise', async () => {
+    await camilleWithRefusedCalendar();
+    const args = ['sync', '--user', 'camille', '--json', '--data', dataDir];
+
+    const silent = await run(args, { ORDO_LOG_LEVEL: 'silent' });
+    expect(silent.code).toBe(1);
+    expect(JSON.parse(silent.stdout)).toHaveLength(1);
+    expect(silent.stderr).toBe('');
+
+    const errorsOnly = await run(args, { ORDO_LOG_LEVEL: 'error' });
+    expect(errorsOnly.code).toBe(1);
+    expect(errorsOnly.stderr).toBe('');
+
+    const byDefault = await run(args);
+    expect(byDefault.stderr).toContain('"msg":"sync run failed"');
   });
 });
 

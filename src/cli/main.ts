@@ -64,8 +64,15 @@ export async function main(argv: string[], io: MainIo = processIo): Promise<numb
         dataDir: typeof values.data === 'string' ? values.data : undefined,
         port: typeof values.port === 'string' ? Number(values.port) : undefined,
       },
+      // A one-off command says what went wrong itself; its log only adds warnings.
+      defaultLogLevel: command.longRunning ? 'info' : 'warn',
     });
-    const logger = createLogger({ level: command.longRunning ? config.logLevel : 'warn' });
+    // A server logs to standard output, as services do; any other command keeps standard
+    // output for its result (one JSON document with --json) and logs to standard error.
+    const logger = createLogger({
+      level: config.logLevel,
+      destination: { write: command.longRunning ? io.stdout : io.stderr },
+    });
     const ordo = await createOrdo({ config, logger });
     // A task changed here gets its reminder scheduled like one changed in the page; the
     // server's scheduler raises it. `serve` starts reminders with their scheduler itself.

@@ -8,6 +8,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { OrdoError } from '../shared/errors.js';
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 const schema = z.object({
   dataDir: z.string().min(1).default('./data'),
   databaseUrl: z
@@ -16,7 +19,7 @@ const schema = z.object({
     .optional(),
   host: z.string().min(1).default('0.0.0.0'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  logLevel: z.enum(LOG_LEVELS).default('info'),
   /** 32 bytes, base64; when absent the key is kept in `<dataDir>/secret.key`. */
   secretKey: z.string().optional(),
   /** Offer demo content when the database is empty. */
@@ -31,6 +34,8 @@ export interface ConfigSources {
   env: Record<string, string | undefined>;
   /** Values given on the command line; they win over the environment. */
   flags?: { dataDir?: string; port?: number; databaseUrl?: string };
+  /** The log level when ORDO_LOG_LEVEL is not set: `info` unless the caller says otherwise. */
+  defaultLogLevel?: LogLevel;
 }
 
 export function loadConfig(sources: ConfigSources): Config {
@@ -40,7 +45,7 @@ export function loadConfig(sources: ConfigSources): Config {
     databaseUrl: flags.databaseUrl ?? (env.DATABASE_URL || undefined),
     host: env.ORDO_HOST,
     port: flags.port ?? env.PORT ?? env.ORDO_PORT,
-    logLevel: env.ORDO_LOG_LEVEL,
+    logLevel: env.ORDO_LOG_LEVEL || sources.defaultLogLevel,
     secretKey: env.ORDO_SECRET_KEY || undefined,
     demo: env.ORDO_DEMO === undefined ? undefined : env.ORDO_DEMO !== 'false',
     workers: env.ORDO_WORKERS === undefined ? undefined : env.ORDO_WORKERS !== 'false',

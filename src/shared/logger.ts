@@ -22,8 +22,15 @@ const REDACTED = [
   'req.headers.cookie',
 ];
 
-export function createLogger(options: { level: string; pretty?: boolean }): Logger {
-  return pino({ level: options.level, redact: { paths: REDACTED, censor: '[redacted]' } });
+export interface LoggerOptions {
+  level: string;
+  /** Where the JSON lines go; standard output by default. */
+  destination?: pino.DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const settings = { level: options.level, redact: { paths: REDACTED, censor: '[redacted]' } };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 /** A logger that writes nothing, for tests and library use. */
