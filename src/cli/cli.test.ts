@@ -354,6 +354,67 @@ describe('ordo command line', () => {
     const byDefault = await run(args);
     expect(byDefault.stderr).toContain('"msg":"sync run failed"');
   });
+
+  it('takes the global options before the command as well', async () => {
+    const added = await run(['--data', dataDir, 'resource', 'add', 'Gus']);
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    const listed = await run([
+      '--json',
+      `--data=${dataDir}`,
+      'task',
+      'add',
+      '--label',
+      'Pose',
+      '--start',
+      '2026-03-02T08:00',
+      '--end',
+      '2026-03-02T10:00',
+      '--resource',
+      'Gus',
+    ]);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject({ label: 'Pose', resources: ['Gus'] });
+    const help = await run(['--data', dataDir, '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Ordo: the resource-planning server/);
+  });
+
+  it('answers a wrong option or command as a JSON error with --json', async () => {
+    const negative = await ordo(
+      'sync',
+      'configure',
+      'camille',
+      '--caldav',
+      'http://calendar.test/cal/',
+      '--past-days',
+      '-3',
+      '--json',
+    );
+    expect(negative.code).toBe(2);
+    expect(JSON.parse(negative.stdout)).toMatchObject({
+      error: {
+        code: 'VALIDATION',
+        message: expect.stringContaining("'--past-days=-XYZ'"),
+        details: { field: 'past-days', usage: expect.stringMatching(/^sync configure LOGIN/) },
+      },
+    });
+    expect(negative.stderr).toMatch(/usage: ordo sync configure/);
+
+    const misspelt = await ordo('tasks', '--frm', 'x', '--json');
+    expect(misspelt.code).toBe(2);
+    expect(JSON.parse(misspelt.stdout)).toMatchObject({
+      error: { code: 'VALIDATION', details: { field: 'frm', usage: expect.any(String) } },
+    });
+
+    const unknown = await ordo('frobnicate', '--json');
+    expect(unknown.code).toBe(2);
+    expect(JSON.parse(unknown.stdout)).toMatchObject({
+      error: {
+        code: 'VALIDATION',
+        message: expect.stringMatching(/^Unknown command: ordo frobnicate/),
+      },
+    });
+  });
 });
 
 describe('ordo command line and reminders', () => {

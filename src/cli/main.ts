@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { createOrdo } from '../app/ordo.js';
 import { loadConfig } from '../config/config.js';
 import { startReminders } from '../reminders/reminders.js';
-import { isOrdoError } from '../shared/errors.js';
+import { isOrdoError, OrdoError } from '../shared/errors.js';
 import { createLogger } from '../shared/logger.js';
 import type { Command, Output } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -30,10 +30,18 @@ const processIo: MainIo = {
 };
 
 export async function main(argv: string[], io: MainIo = processIo): Promise<number> {
-  const command = findCommand(argv);
+  const { globals, rest } = splitLeadingGlobals(argv);
+  const command = findCommand(rest);
   const asksHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h');
+  // Read before parsing, so that a command line parseArgs refuses is answered in JSON too.
+  const asksJson = argv.includes('--json');
   if (!command && !asksHelp) {
-    io.stderr(`Unknown command: ordo ${argv.join(' ')}\n\n${helpText(undefined)}`);
+    const message = `Unknown command: ordo ${argv.join(' ')}`;
+    reportUsageError(io, {
+      error: usageError(message),
+      json: asksJson,
+      help: `\n${helpText(undefined)}`,
+    });
     return 2;
   }
   if (!command || asksHelp) {
@@ -44,13 +52,18 @@ export async function main(argv: string[], io: MainIo = processIo): Promise<numb
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv.slice(command.words.length),
+      args: [...globals, ...rest.slice(command.words.length)],
       options: { ...GLOBAL_OPTIONS, ...command.options },
       allowPositionals: true,
       strict: true,
     });
   } catch (error) {
-    io.stderr(`${(error as Error).message}\nusage: ordo ${command.usage}\n`);
+    const refused = usageError((error as Error).message, command);
+    reportUsageError(io, {
+      error: refused,
+      json: asksJson,
+      help: `usage: ordo ${command.usage}\n`,
+    });
     return 2;
   }
 
@@ -94,6 +107,32 @@ export async function main(argv: string[], io: MainIo = processIo): Promise<numb
     reportError(out, error, json);
     return 1;
   }
+}
+
+/**
+ * Splits `ordo --data DIR --json tasks ...` into the global options written before the
+ * command's words and the rest, so that they may come first as well as anywhere after.
+ */
+function splitLeadingGlobals(argv: string[]): { globals: string[]; rest: string[] } {
+  let index = 0;
+  while (index < argv.length) {
+    const option = globalOptionOf(argv[index] as string);
+    if (!option) break;
+    const takesValue = option.type === 'string' && !(argv[index] as string).includes('=');
+    index += takesValue ? 2 : 1;
+  }
+  return { globals: argv.slice(0, index), rest: argv.slice(index) };
+}
+
+type GlobalOption = (typeof GLOBAL_OPTIONS)[keyof typeof GLOBAL_OPTIONS];
+
+function globalOptionOf(arg: string): GlobalOption | undefined {
+  const named = (name: string, option: GlobalOption) =>
+    arg === `--${name}` ||
+    arg.startsWith(`--${name}=`) ||
+    ('short' in option && arg === `-${option.short}`);
+  const entries = Object.entries(GLOBAL_OPTIONS) as Array<[string, GlobalOption]>;
+  return entries.find(([name, option]) => named(name, option))?.[1];
 }
 
 function findCommand(argv: string[]): Command | undefined {
@@ -140,4 +179,24 @@ function reportError(out: Output, error: unknown, json: boolean): void {
   const message = error instanceof Error ? error.message : String(error);
   if (json) out.write(`${JSON.stringify({ error: { code: 'INTERNAL', message } })}\n`);
   out.error(`error: ${message}`);
+}
+
+/** A command line that cannot be read: what parseArgs said, the option it names, the usage. */
+function usageError(message: string, command?: Command): OrdoError {
+  const field = /'--?([\w-]+)/.exec(message)?.[1];
+  return new OrdoError('VALIDATION', {
+    message,
+    details: {
+      ...(field ? { field } : {}),
+      ...(command ? { usage: command.usage } : {}),
+    },
+  });
+}
+
+function reportUsageError(
+  io: MainIo,
+  report: { error: OrdoError; json: boolean; help: string },
+): void {
+  if (report.json) io.stdout(`${JSON.stringify({ error: report.error.toJSON() }, null, 2)}\n`);
+  io.stderr(`${report.error.message}\n${report.help}`);
 }
