@@ -379,6 +379,25 @@ describe('ordo command line', () => {
     expect(help.stdout).toMatch(/^Ordo: the resource-planning server/);
   });
 
+  it('refuses a calendar address that is not one, naming the field', async () => {
+    await camilleWithRefusedCalendar();
+    for (const [option, field] of [
+      ['--caldav', 'caldav.calendarUrl'],
+      ['--server', 'caldav.serverUrl'],
+    ] as const) {
+      const args = ['--caldav', 'https://cloud.example.org/cal/', option, 'not-a-url'];
+      const refused = await ordo('sync', 'configure', 'camille', ...args, '--json');
+      expect(refused.code).toBe(1);
+      expect(JSON.parse(refused.stdout)).toEqual({
+        error: {
+          code: 'VALIDATION',
+          message: `${field}: an http:// or https:// address`,
+          details: { field },
+        },
+      });
+    }
+  });
+
   it('answers a wrong option or command as a JSON error with --json', async () => {
     const negative = await ordo(
       'sync',

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SETTINGS, type SettingKey } from './keys.js';
 
@@ -52,6 +53,24 @@ describe('graph.baseUrl', () => {
     expect(accepts('graph.baseUrl', 'https://graph.microsoft.us/v1.0')).toBe(true);
     for (const bad of ['http://graph.microsoft.com/v1.0', 'javascript:alert(1)', '', 'graph']) {
       expect(accepts('graph.baseUrl', bad), bad).toBe(false);
+    }
+  });
+});
+
+describe('every setting', () => {
+  it('validates any value without throwing', () => {
+    const value = fc.oneof(
+      fc.string(),
+      fc.webUrl({ authoritySettings: { withUserInfo: true } }),
+      fc.anything(),
+    );
+    for (const [key, definition] of Object.entries(SETTINGS)) {
+      fc.assert(
+        fc.property(value, (candidate) => {
+          expect(() => definition.schema.safeParse(candidate), key).not.toThrow();
+        }),
+        { numRuns: 200 },
+      );
     }
   });
 });

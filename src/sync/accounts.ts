@@ -33,14 +33,21 @@ const DEFAULTS = {
 /**
  * A calendar address: http(s) only, and no `user:password@` part, which would put a secret
  * in a column shown back by GET /api/sync/settings (the password field is write-only).
+ * zod runs a refinement even on a value an earlier check refused: `abort` stops at a value
+ * that is no address, and the refinement reads only what parses, so that bad input is a
+ * VALIDATION issue on its field, never a thrown TypeError.
  */
 export const httpUrl = z
-  .url({ protocol: /^https?$/, message: 'an http:// or https:// address' })
-  .max(2000)
-  .refine((url) => {
-    const parsed = new URL(url);
-    return parsed.username === '' && parsed.password === '';
-  }, 'an address without a user name or password in it (use the fields for them)');
+  .url({ protocol: /^https?$/, message: 'an http:// or https:// address', abort: true })
+  .max(2000, 'at most 2000 characters')
+  .refine(
+    (url) => !URL.canParse(url) || noCredentialsIn(new URL(url)),
+    'an address without a user name or password in it (use the fields for them)',
+  );
+
+function noCredentialsIn(url: URL): boolean {
+  return url.username === '' && url.password === '';
+}
 
 /** What a user may change (the API's PUT body and the command line's options). */
 export const settingsPatchSchema = z.object({

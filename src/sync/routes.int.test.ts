@@ -51,6 +51,28 @@ describeWithServer('sync and feed routes', startRadicale, (server) => {
       body: { everyMinutes: 4 },
     });
     expect(tooOften.statusCode).toBe(400);
+    for (const field of ['calendarUrl', 'serverUrl']) {
+      const notAnAddress = await call(t.app, {
+        method: 'PUT',
+        url: '/api/sync/settings',
+        cookie,
+        body: { caldav: { [field]: 'not-a-url' } },
+      });
+      expect(notAnAddress.statusCode).toBe(400);
+      expect(notAnAddress.json()).toMatchObject({
+        error: { code: 'VALIDATION', details: { field: `caldav.${field}` } },
+      });
+    }
+    const discoverNothing = await call(t.app, {
+      method: 'POST',
+      url: '/api/sync/discover',
+      cookie,
+      body: { serverUrl: 'not-a-url' },
+    });
+    expect(discoverNothing.statusCode).toBe(400);
+    expect(discoverNothing.json()).toMatchObject({
+      error: { code: 'VALIDATION', details: { field: 'serverUrl' } },
+    });
 
     const saved = await call(t.app, {
       method: 'PUT',
