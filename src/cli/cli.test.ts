@@ -398,6 +398,20 @@ describe('ordo command line', () => {
     }
   });
 
+  it('answers a calendar server whose name does not resolve with a stable code', async () => {
+    await camilleWithRefusedCalendar();
+    const args = ['--caldav', 'http://no-such-host.invalid/cal/', '--check', '--json'];
+    const checked = await ordo('sync', 'configure', 'camille', ...args);
+    expect(checked.code).toBe(1);
+    expect(JSON.parse(checked.stdout)).toMatchObject({
+      error: {
+        code: 'SYNC_REMOTE_UNAVAILABLE',
+        message: expect.stringMatching(/^The name no-such-host\.invalid /),
+        details: { host: 'no-such-host.invalid', reason: 'dns' },
+      },
+    });
+  });
+
   it('answers a wrong option or command as a JSON error with --json', async () => {
     const negative = await ordo(
       'sync',

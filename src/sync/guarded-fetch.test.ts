@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { isOrdoError, OrdoError } from '../shared/errors.js';
 import {
+  checkFetchable,
   createGuardedFetch,
   guardRefusalOf,
   refusedAddress,
@@ -192,6 +193,42 @@ describe('guarded fetch', () => {
     expect(isOrdoError(await failure(guarded('file:///etc/passwd')), 'SYNC_ADDRESS_REFUSED')).toBe(
       true,
     );
+  });
+
+  it('answers a name the resolver cannot find as an unreachable server, saying which', async () => {
+    const failingLookup = (code: string): Lookup => {
+      return async (hostname) => {
+        throw Object.assign(new Error(`getaddrinfo ${code} ${hostname}`), { code });
+      };
+    };
+    const unknown = await failure(
+      createGuardedFetch({ ...limits, lookup: failingLookup('ENOTFOUND') })('http://nope.test/'),
+    );
+    expect(isOrdoError(unknown, 'SYNC_REMOTE_UNAVAILABLE')).toBe(true);
+    expect((unknown as OrdoError).message).toBe(
+      'The name nope.test does not exist (DNS ENOTFOUND): check the address',
+    );
+    expect((unknown as OrdoError).details).toEqual({
+      host: 'nope.test',
+      reason: 'dns',
+      dnsCode: 'ENOTFOUND',
+    });
+    expect(guardRefusalOf(unknown)).toBeNull();
+
+    const noAnswer = await failure(
+      checkFetchable('https://cloud.test/cal/', failingLookup('EAI_AGAIN')),
+    );
+    expect(isOrdoError(noAnswer, 'SYNC_REMOTE_UNAVAILABLE')).toBe(true);
+    expect((noAnswer as OrdoError).message).toBe(
+      'The name cloud.test cannot be resolved just now (DNS EAI_AGAIN): try again later',
+    );
+
+    const empty = await failure(checkFetchable('https://cloud.test/', async () => []));
+    expect((empty as OrdoError).details).toEqual({
+      host: 'cloud.test',
+      reason: 'dns',
+      dnsCode: 'ENODATA',
+    });
   });
 
   it('finds its refusal inside a wrapping error', async () => {

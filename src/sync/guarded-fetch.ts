@@ -160,10 +160,42 @@ async function checkAddress(url: URL, lookup: Lookup): Promise<void> {
 }
 
 async function resolve(host: string, lookup: Lookup): Promise<LookupAddress[]> {
-  // A failed lookup stays the network's error: the caller reports it as unreachable.
-  const addresses = await lookup(host);
-  if (addresses.length === 0) throw new Error(`${host} has no address`);
+  let addresses: LookupAddress[];
+  try {
+    addresses = await lookup(host);
+  } catch (error) {
+    throw unresolved(host, error);
+  }
+  if (addresses.length === 0) throw unresolved(host, null);
   return addresses;
+}
+
+/** Resolver answers saying the name has no address at all (not that no answer came). */
+const NAME_NOT_FOUND = new Set(['ENOTFOUND', 'ENODATA']);
+
+/**
+ * A host name the resolver could not turn into an address is `SYNC_REMOTE_UNAVAILABLE`, as any
+ * server that cannot be reached, whether the name does not exist (ENOTFOUND: most often a typo)
+ * or no name server answered (EAI_AGAIN): a resolver or a network that is down gives either, and
+ * a scheduled run must try again later in both cases. The message tells a person which it was;
+ * `details.reason` is `dns` and `details.dnsCode` the resolver's code. Not a guard refusal: the
+ * DAV client retries it like a refused connection.
+ */
+function unresolved(host: string, error: unknown): OrdoError {
+  const dnsCode = error === null ? 'ENODATA' : errnoCodeOf(error);
+  const message = NAME_NOT_FOUND.has(dnsCode)
+    ? `The name ${host} does not exist (DNS ${dnsCode}): check the address`
+    : `The name ${host} cannot be resolved just now (DNS ${dnsCode}): try again later`;
+  return new OrdoError('SYNC_REMOTE_UNAVAILABLE', {
+    message,
+    details: { host, reason: 'dns', dnsCode },
+    cause: error ?? undefined,
+  });
+}
+
+function errnoCodeOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : 'unknown';
 }
 
 /** Link-local, unspecified, multicast and broadcast; loopback and private LAN are allowed. */
