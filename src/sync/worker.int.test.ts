@@ -5,10 +5,10 @@
  * runs, and forgets when it is pointed at another calendar.
  */
 import type { Kysely } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { createOrdo, type Ordo } from '../app/ordo.js';
-import { isOrdoError } from '../shared/errors.js';
+import { isOrdoError, type OrdoError } from '../shared/errors.js';
 import { ManualClock } from '../shared/clock.js';
 import { describeWithServer, startRadicale } from '../test-support/caldav-servers.js';
 import { createTestOrdo, postgresAvailable, type TestDialect } from '../test-support/ordo.js';
@@ -75,15 +75,63 @@ for (const dialect of DIALECTS) {
       expect(new Set(claimed).size).toBe(claimed.length);
       expect([...claimed].sort()).toEqual([...ids].sort());
 
-      // Leased: nothing is due until released; "sync now" is refused meanwhile.
+      // Leased: nothing is due until released; "sync now" is refused meanwhile, saying until
+      // when the lease holds if its process died.
       expect(await workerA.claimDue(10)).toEqual([]);
       const row = rounds.flat()[0]!;
+      clock.advance(30_000);
       const error = await workerB.syncNow(row.user_id).catch((e: unknown) => e);
       expect(isOrdoError(error, 'SYNC_ALREADY_RUNNING')).toBe(true);
+      const leaseUntil = new Date(T0 + 2 * 60_000).toISOString();
+      expect((error as OrdoError).details).toEqual({
+        accountId: row.id,
+        leaseUntil,
+        retryAfterSeconds: 90,
+      });
+      expect((error as OrdoError).message).toContain(leaseUntil);
 
-      // A lease that ran out (its process died) is claimable again.
-      clock.advance(11 * 60_000);
+      // A lease that ran out (its process died) is claimable again, two minutes on.
+      clock.set(T0 + 2 * 60_000 - 1);
+      expect(await workerB.claimDue(20)).toEqual([]);
+      clock.advance(1);
       expect((await workerB.claimDue(20)).length).toBe(8);
+    });
+
+    it('a running synchronization renews its lease every 30 seconds', async () => {
+      const clock = new ManualClock(T0);
+      const [ordo] = await twoProcesses(dialect, clock);
+      const [id] = await addAccounts(ordo, 1, async () => 'http://127.0.0.1:9/cal/');
+      let reached: () => void = () => undefined;
+      const called = new Promise<void>((resolve) => (reached = resolve));
+      // The calendar does not answer until the test lets it refuse (403: not retried).
+      let answer: () => void = () => undefined;
+      const answered = new Promise<void>((resolve) => (answer = resolve));
+      const hanging: typeof fetch = async () => {
+        reached();
+        await answered;
+        return new Response('', { status: 403 });
+      };
+      const leaseOf = async () => {
+        const row = await syncOf(ordo).accounts.get(id!);
+        return row.lease_until === null ? null : Number(row.lease_until);
+      };
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      try {
+        const worker = syncOf(ordo).createWorker({ owner: 'A', fetch: hanging });
+        const running = worker.syncNow((await syncOf(ordo).accounts.get(id!)).user_id);
+        await called;
+        expect(await leaseOf()).toBe(T0 + 2 * 60_000);
+
+        clock.advance(30_000);
+        vi.advanceTimersByTime(30_000);
+        await vi.waitFor(async () => expect(await leaseOf()).toBe(T0 + 30_000 + 2 * 60_000));
+
+        answer();
+        expect((await running).status).toBe('failed');
+        expect(await leaseOf()).toBeNull();
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('an account pointed at another calendar forgets what it knew of the old one', async () => {

@@ -63,8 +63,9 @@ export interface SyncWorker {
   runDue(): Promise<AccountRun[]>;
   /**
    * Synchronizes one user's account now, offering again at once what the calendar refused;
-   * `SYNC_ALREADY_RUNNING` when another run holds it, `RATE_LIMITED` (with
-   * `retryAfterSeconds`) when a run started less than `minGapMs` ago.
+   * `SYNC_ALREADY_RUNNING` (with `leaseUntil` and `retryAfterSeconds`) when another run
+   * holds it, `RATE_LIMITED` (with `retryAfterSeconds`) when a run started less than
+   * `minGapMs` ago.
    */
   syncNow(userId: string, options?: SyncNowOptions): Promise<SyncRun>;
   /** Claims due accounts (exposed for the claiming tests); the caller must release them. */
@@ -74,8 +75,14 @@ export interface SyncWorker {
   stop(): Promise<void>;
 }
 
-const DEFAULT_LEASE_MS = 10 * 60_000;
 const MINUTE = 60_000;
+/**
+ * How long a claim holds without being renewed: the accounts of a process that died (killed,
+ * its machine lost) are free again this long after its last renewal.
+ */
+const DEFAULT_LEASE_MS = 2 * MINUTE;
+/** Renewals per lease: three in a row may fail (a busy database) before the claim is lost. */
+const RENEWALS_PER_LEASE = 4;
 /**
  * A user's "sync now" waits this long after the start of the account's last run (manual or
  * scheduled: a run that just started leaves nothing new to fetch). The last run is read from
@@ -181,7 +188,24 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
         details: { accountId, retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) },
       });
     }
-    return new OrdoError('SYNC_ALREADY_RUNNING', { details: { accountId } });
+    return alreadyRunning(await accounts.get(accountId));
+  }
+
+  /** Says when the lease ends: the run renews it while it lasts, a dead process does not. */
+  function alreadyRunning(row: SyncAccountRow): OrdoError {
+    const now = ordo.clock.now();
+    const until = Math.max(now, Number(row.lease_until ?? now));
+    const leaseUntil = new Date(until).toISOString();
+    return new OrdoError('SYNC_ALREADY_RUNNING', {
+      message:
+        'A synchronization is already running (if its process stopped, the account is free ' +
+        `again at ${leaseUntil})`,
+      details: {
+        accountId: row.id,
+        leaseUntil,
+        retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)),
+      },
+    });
   }
 
   async function release(row: SyncAccountRow): Promise<void> {
@@ -212,7 +236,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
             logger.warn({ err: error, accountId: row.id }, 'lease renewal failed'),
           );
       },
-      Math.max(1_000, Math.floor(leaseMs / 3)),
+      Math.max(1_000, Math.floor(leaseMs / RENEWALS_PER_LEASE)),
     );
     renew.unref();
     return () => clearInterval(renew);
