@@ -173,6 +173,111 @@ function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName:
     expect(await k.tasks()).toHaveLength(1);
   });
 
+  it("a newer planning edit wins over an older calendar edit, timed by the item's LAST-MODIFIED", async () => {
+    const k = await kit();
+    const task = await k.addTask({ label: 'Both sides', timing: at(2, 9) });
+    await k.sync();
+    await k.sync();
+    const [item] = await k.remote.items();
+    const edited = calendar(
+      'BEGIN:VEVENT',
+      `UID:${task.uid}`,
+      `DTSTAMP:${stamp(k.clock.now())}`,
+      `LAST-MODIFIED:${stamp(k.clock.now())}`,
+      `DTSTART:${stamp(at(2, 9).start)}`,
+      `DTEND:${stamp(at(2, 9).end)}`,
+      'SUMMARY:Older calendar edit',
+      'END:VEVENT',
+    );
+    await k.remote.put(new URL(item!.ref, k.calendarUrl).toString(), edited);
+    k.clock.advance(60_000);
+    await k.ordo.tasks.update({
+      actor: k.actor,
+      id: task.id,
+      patch: { label: 'Newer planning edit' },
+    });
+    k.clock.advance(60_000);
+    const run = await k.sync();
+    expect(run.errors).toEqual([]);
+    expect((await k.remote.items()).map((i) => i.fields.label)).toEqual(['Newer planning edit']);
+    expect((await k.tasks()).map((t) => t.label)).toEqual(['Newer planning edit']);
+    expect(run.actions.find((action) => action.conflict)?.conflict).toMatchObject({
+      winner: 'planning',
+    });
+  });
+
+  it('a planning change keeps what the calendar item held besides the synchronized fields', async () => {
+    const k = await kit();
+    const uid = 'rich-item@example.org';
+    const lines = [
+      'LOCATION:Salle des fêtes\\, Lyon',
+      'ORGANIZER;CN=Claire:mailto:claire@example.org',
+      'ATTENDEE;CN=Bob;PARTSTAT=ACCEPTED:mailto:bob@example.org',
+      'CATEGORIES:Chantier,Client',
+      'URL:https://example.org/chantier/12',
+      'BEGIN:VALARM',
+      'ACTION:DISPLAY',
+      'DESCRIPTION:Soon',
+      'TRIGGER:-PT15M',
+      'END:VALARM',
+      'BEGIN:VALARM',
+      'ACTION:AUDIO',
+      'TRIGGER:-P1D',
+      'END:VALARM',
+    ];
+    const url = new URL('rich.ics', k.calendarUrl).toString();
+    await k.remote.put(
+      url,
+      calendar(
+        'BEGIN:VEVENT',
+        `UID:${uid}`,
+        `DTSTAMP:${stamp(k.clock.now())}`,
+        `DTSTART:${stamp(at(3, 9).start)}`,
+        `DTEND:${stamp(at(3, 9).end)}`,
+        'SUMMARY:Site visit',
+        ...lines,
+        'END:VEVENT',
+      ),
+    );
+    await k.sync();
+    const [task] = await k.tasks();
+    k.clock.advance(60_000);
+    await k.ordo.tasks.update({
+      actor: k.actor,
+      id: task!.id,
+      patch: { remark: 'Bring the keys' },
+    });
+    k.clock.advance(60_000);
+    expect((await k.sync()).counts.updated).toBe(1);
+    const stored = (await (await k.remote.request('GET', url)).text()).replace(/\r\n[ \t]/g, '');
+    expect(stored).toContain('DESCRIPTION:Bring the keys');
+    for (const line of lines.filter((line) => !line.includes('VALARM'))) {
+      expect(stored).toContain(line.split(':')[0]);
+    }
+    expect(stored).toContain('TRIGGER:-P1D');
+    expect(stored).toContain('TRIGGER:-PT15M');
+  });
+
+  it('a delete the calendar refuses is reported, and the rest of the run goes through', async () => {
+    const k = await kit();
+    const dropped = await k.addTask({ label: 'Dropped', timing: at(1, 9) });
+    await k.sync();
+    await k.sync();
+    await k.ordo.tasks.delete({ actor: k.actor, id: dropped.id });
+    await k.addTask({ label: 'New', timing: at(2, 9) });
+    k.clock.advance(60_000);
+    k.net.refuse('DELETE', 403);
+    const refused = await k.sync();
+    expect(refused.status).toBe('ok');
+    expect(refused.errors.map((error) => error.code)).toEqual(['SYNC_REMOTE_REJECTED']);
+    const labels = async () => (await k.remote.items()).map((i) => i.fields.label).sort();
+    expect(await labels()).toEqual(['Dropped', 'New']);
+    k.net.refuse(null);
+    k.clock.advance(5 * 60_000);
+    expect((await k.syncScheduled()).errors).toEqual([]);
+    expect(await labels()).toEqual(['New']);
+  });
+
   it('a task the calendar refused waits for its retry, or goes at once with "Sync now"', async () => {
     const k = await kit();
     await k.sync();
@@ -345,4 +450,20 @@ function recurringIcs(uid: string): string {
     'END:VCALENDAR',
     '',
   ].join('\r\n');
+}
+
+function calendar(...lines: string[]): string {
+  return [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//A client//EN',
+    ...lines,
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+}
+
+/** `20250310T080000Z` */
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
 }

@@ -20,6 +20,8 @@ export interface ListingContext {
   kinds: readonly ItemKind[];
   batchSize: number;
   logger: Logger;
+  /** Keeps each object read, which a write of that item may later replace (`carryOver`). */
+  remember?: (ref: string, etag: string | null, text: string) => void;
 }
 
 /** Objects the mapping could not read are kept apart, so they are never taken for "gone". */
@@ -203,18 +205,21 @@ function readItems(
     const ref = normalizeRef(response.href, context.collectionUrl);
     const etag = readText(response.props.getetag) || null;
     const text = readText(response.props['calendar-data']) ?? '';
-    const fields = fromICalendar(text, { timeZone: context.timeZone });
-    if (isMappingProblem(fields)) {
+    const object = fromICalendar(text, { timeZone: context.timeZone });
+    if (isMappingProblem(object)) {
       if (!holdsSyncedComponent(text)) continue;
-      context.logger.warn({ ref, problem: fields.problem }, 'calendar item unreadable');
-      read.unreadable.push({ ref, etag, reason: fields.problem });
+      context.logger.warn({ ref, problem: object.problem }, 'calendar item unreadable');
+      read.unreadable.push({ ref, etag, reason: object.problem });
       continue;
     }
+    const { fields, lastModified } = object;
     if (!context.kinds.includes(fields.kind)) continue;
     const inWindow =
       !window || fields.recurring || overlapsWindow(fields.timing, window, context.timeZone);
-    if (inWindow) read.items.push({ ref, etag, fields, lastModified: null });
-    else read.outside.push(ref);
+    if (inWindow) {
+      read.items.push({ ref, etag, fields, lastModified });
+      context.remember?.(ref, etag, text);
+    } else read.outside.push(ref);
   }
   return read;
 }

@@ -65,6 +65,26 @@ function providerWith(answers: Answer[], clock = new ManualClock(Date.UTC(2030, 
   return { provider, seen: scripted.seen, waits };
 }
 
+/** The GET answer of the object an update replaces (read first, to keep what it holds). */
+function stored(etag: string, extra: string[] = []): Answer {
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//test//EN',
+    'BEGIN:VEVENT',
+    'UID:u',
+    'DTSTAMP:20300101T000000Z',
+    'DTSTART:20300107T090000Z',
+    'DTEND:20300107T100000Z',
+    'SUMMARY:Before',
+    ...extra,
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ];
+  return { status: 200, headers: { ETag: etag }, body: lines.join('\r\n') };
+}
+
 function multistatus(inner: string, syncToken?: string): Answer {
   const token = syncToken ? `<d:sync-token>${syncToken}</d:sync-token>` : '';
   return {
@@ -461,6 +481,7 @@ describe('CalDAV provider writes', () => {
   // sync-collection answer naming the item with it must not be taken for our own write.
   it('reads back an item whose ETag came from a PROPFIND after our PUT', async () => {
     const { provider } = providerWith([
+      stored('"e1"'),
       { status: 204 },
       // Another client's write landed between our PUT and the PROPFIND.
       multistatus(member('/cal/work/u.ics', '<d:getetag>"theirs"</d:getetag>')),
@@ -474,17 +495,62 @@ describe('CalDAV provider writes', () => {
     expect(changes.changed.map((item) => item.ref)).toEqual(['/cal/work/u.ics']);
     // The read-back ETag still serves If-Match as the server gave it.
     expect(written.etag).not.toBe('"theirs"');
-    const { provider: next, seen } = providerWith([{ status: 204, headers: { ETag: '"e3"' } }]);
+    const { provider: next, seen } = providerWith([
+      stored('"theirs"'),
+      { status: 204, headers: { ETag: '"e3"' } },
+    ]);
     await next.update('/cal/work/u.ics', written.etag, contractFields({ uid: 'u' }));
-    expect(seen[0]?.headers['if-match']).toBe('"theirs"');
+    expect(seen[1]?.headers['if-match']).toBe('"theirs"');
   });
 
   it('updates with If-Match and maps 412 to SYNC_REMOTE_CHANGED', async () => {
-    const { provider, seen } = providerWith([{ status: 412, body: 'changed' }]);
+    const { provider, seen } = providerWith([stored('"e1"'), { status: 412, body: 'changed' }]);
     const error = await thrown(provider.update('/cal/work/u.ics', '"e1"', contractFields()));
     expect(error.code).toBe('SYNC_REMOTE_CHANGED');
     expect(error.remote).toMatchObject({ href: '/cal/work/u.ics', status: 412 });
-    expect(seen[0]?.headers['if-match']).toBe('"e1"');
+    expect(seen[1]?.headers['if-match']).toBe('"e1"');
+  });
+
+  it('keeps in an update what the object held besides the synchronized fields', async () => {
+    const { provider, seen } = providerWith([
+      stored('"e1"', [
+        'LOCATION:Salle 2',
+        'ATTENDEE;CN="Bob, Jr.":mailto:bob@example.org',
+        'BEGIN:VALARM',
+        'ACTION:DISPLAY',
+        'TRIGGER:-PT10M',
+        'DESCRIPTION:first',
+        'END:VALARM',
+        'BEGIN:VALARM',
+        'ACTION:AUDIO',
+        'TRIGGER:-PT1H',
+        'END:VALARM',
+      ]),
+      { status: 204, headers: { ETag: '"e2"' } },
+    ]);
+    const fields = contractFields({ uid: 'u', label: 'After', reminder: { kind: 'none' } });
+    await provider.update('/cal/work/u.ics', '"e1"', fields);
+    const body = seen[1]?.body ?? '';
+    expect(body).toContain('SUMMARY:After');
+    expect(body).not.toContain('SUMMARY:Before');
+    expect(body).toContain('LOCATION:Salle 2');
+    expect(body).toContain('ATTENDEE;CN="Bob, Jr.":mailto:bob@example.org');
+    // The display alarm was the reminder, which the task no longer has; the other stays.
+    expect(body).toContain('ACTION:AUDIO');
+    expect(body).not.toContain('ACTION:DISPLAY');
+  });
+
+  it('gives an update back to the engine when the object changed since it was read', async () => {
+    const { provider, seen } = providerWith([stored('"e2"')]);
+    const error = await thrown(provider.update('/cal/work/u.ics', '"e1"', contractFields()));
+    expect(error.code).toBe('SYNC_REMOTE_CHANGED');
+    expect(seen.map((request) => request.method)).toEqual(['GET']);
+  });
+
+  it.each([403, 405, 423])('maps %i on DELETE to SYNC_REMOTE_REJECTED', async (status) => {
+    const { provider } = providerWith([{ status, body: 'not here' }]);
+    const error = await thrown(provider.delete('/cal/work/u.ics', '"e1"'));
+    expect(error.code).toBe('SYNC_REMOTE_REJECTED');
   });
 
   it('counts a 404 on delete as success', async () => {
@@ -493,12 +559,15 @@ describe('CalDAV provider writes', () => {
     expect(seen[0]).toMatchObject({ method: 'DELETE', headers: { 'if-match': '"e1"' } });
   });
 
-  it.each([400, 403, 415, 422])('maps %i on PUT to SYNC_REMOTE_REJECTED', async (status) => {
-    const { provider } = providerWith([{ status, body: 'bad data' }]);
-    const error = await thrown(provider.update('/cal/work/u.ics', '"e1"', contractFields()));
-    expect(error.code).toBe('SYNC_REMOTE_REJECTED');
-    expect(error.remote).toEqual({ href: '/cal/work/u.ics', status, body: 'bad data' });
-  });
+  it.each([400, 403, 405, 415, 422, 423])(
+    'maps %i on PUT to SYNC_REMOTE_REJECTED',
+    async (status) => {
+      const { provider } = providerWith([stored('"e1"'), { status, body: 'bad data' }]);
+      const error = await thrown(provider.update('/cal/work/u.ics', '"e1"', contractFields()));
+      expect(error.code).toBe('SYNC_REMOTE_REJECTED');
+      expect(error.remote).toEqual({ href: '/cal/work/u.ics', status, body: 'bad data' });
+    },
+  );
 
   it('maps 401 to SYNC_REMOTE_AUTH without retrying, and never shows the password', async () => {
     const { provider, seen } = providerWith([{ status: 401, body: 'who are you' }]);

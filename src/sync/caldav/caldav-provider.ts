@@ -34,7 +34,7 @@ import {
 import { collectionUrlOf, normalizeRef, refForUid, urlOf } from './caldav-refs.js';
 import { readCollectionInfo, readCtag, type CollectionInfo } from './collection-info.js';
 import { createDavClient, type RetryOptions } from './dav-client.js';
-import { createItemWriter } from './caldav-writes.js';
+import { createItemWriter, ifMatchOf } from './caldav-writes.js';
 import { fromICalendar, isMappingProblem } from './ical-mapping.js';
 import { pathOf, remoteError } from './dav-client.js';
 
@@ -70,12 +70,20 @@ export interface CalDavProvider extends CalendarProvider {
   ): Promise<CalDavChangeSet>;
 }
 
+/** How many objects read in a run are kept for the writes that may replace them. */
+const MAX_REMEMBERED = 10_000;
+
 export function createCalDavProvider(options: CalDavProviderOptions): CalDavProvider {
   const logger = (options.logger ?? silentLogger()).child({ component: 'caldav' });
   const collectionUrl = collectionUrlOf(options.calendarUrl);
   const client = createDavClient({ ...options, logger: options.logger });
   let kinds: readonly ItemKind[] = options.kinds ?? ['event', 'todo'];
 
+  // The objects read this run, by ref: a write of one keeps what Ordo does not map.
+  const objects = new Map<string, { etag: string | null; text: string }>();
+  const remember = (ref: string, etag: string | null, text: string) => {
+    if (objects.size < MAX_REMEMBERED || objects.has(ref)) objects.set(ref, { etag, text });
+  };
   const context = (): ListingContext => ({
     client,
     collectionUrl,
@@ -83,6 +91,7 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
     kinds,
     batchSize: options.batchSize ?? 100,
     logger,
+    remember,
   });
   const writer = createItemWriter({
     client,
@@ -254,22 +263,53 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
       throw remoteError(code, { href: pathOf(url), status: answer.status, body: answer.body });
     }
 
-    const fields = fromICalendar(answer.body, { timeZone: options.timeZone });
-    if (isMappingProblem(fields)) {
+    const object = fromICalendar(answer.body, { timeZone: options.timeZone });
+    if (isMappingProblem(object)) {
       throw remoteError('ICS_ITEM_INVALID', {
         href: pathOf(url),
         status: answer.status,
         body: answer.body,
-        details: { ref, problem: fields.problem },
+        details: { ref, problem: object.problem },
       });
     }
-    const lastModified = Date.parse(answer.headers.get('last-modified') ?? '');
+    // The object's own LAST-MODIFIED, as a listing reads it; else the server's header.
+    const header = Date.parse(answer.headers.get('last-modified') ?? '');
+    remember(normalizeRef(ref, collectionUrl), answer.headers.get('etag'), answer.body);
     return {
       ref: normalizeRef(ref, collectionUrl),
       etag: answer.headers.get('etag'),
-      fields,
-      lastModified: Number.isNaN(lastModified) ? null : lastModified,
+      fields: object.fields,
+      lastModified: object.lastModified ?? (Number.isNaN(header) ? null : header),
     };
+  }
+
+  async function update(ref: string, etag: string | null, fields: SyncFields) {
+    const at = normalizeRef(ref, collectionUrl);
+    return writer.update(at, etag, fields, await replacedObject(at, etag));
+  }
+
+  /**
+   * The object a write of `ref` replaces: as read this run, else read now. One that changed
+   * since the engine read it (another ETag) is a change the engine must see first: it reads
+   * it again and decides anew. Unreadable or gone, the write goes ahead with Ordo's fields
+   * alone, and its If-Match decides.
+   */
+  async function replacedObject(ref: string, etag: string | null): Promise<string | null> {
+    const known = objects.get(ref);
+    if (known && (etag === null || known.etag === ifMatchOf(etag))) return known.text;
+    const url = urlOf(ref, collectionUrl);
+    const answer = await client.send({ method: 'GET', url, headers: { Accept: 'text/calendar' } });
+    if (answer.status !== 200) return null;
+    const current = answer.headers.get('etag');
+    const strong = current !== null && !current.startsWith('W/');
+    if (etag !== null && strong && current !== ifMatchOf(etag)) {
+      throw remoteError('SYNC_REMOTE_CHANGED', {
+        href: pathOf(url),
+        status: 412,
+        details: { ref, reason: 'changed since it was read' },
+      });
+    }
+    return answer.body;
   }
 
   async function create(fields: SyncFields): Promise<CreateResult> {
@@ -285,7 +325,7 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
     listChanges,
     get,
     create,
-    update: (ref, etag, fields) => writer.update(normalizeRef(ref, collectionUrl), etag, fields),
+    update,
     delete: (ref, etag) => writer.remove(normalizeRef(ref, collectionUrl), etag),
   };
 }

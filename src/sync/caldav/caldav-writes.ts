@@ -11,6 +11,7 @@ import { propfindBody, uidQueryBody, XML_HEADERS } from './dav-bodies.js';
 import { pathOf, remoteError, type DavAnswer, type DavClient } from './dav-client.js';
 import { parseMultistatus, readErrorConditions, readText } from './dav-xml.js';
 import { normalizeRef, urlOf } from './caldav-refs.js';
+import { carryOver } from './carry-over.js';
 import { toICalendar } from './ical-mapping.js';
 
 export interface ItemWriterOptions {
@@ -22,20 +23,38 @@ export interface ItemWriterOptions {
 
 export interface ItemWriter {
   create(ref: string, fields: SyncFields): Promise<string | null>;
-  update(ref: string, etag: string | null, fields: SyncFields): Promise<{ etag: string | null }>;
+  /** `replaced`: the object this write replaces, whose other properties it keeps. */
+  update(
+    ref: string,
+    etag: string | null,
+    fields: SyncFields,
+    replaced?: string | null,
+  ): Promise<{ etag: string | null }>;
   remove(ref: string, etag: string | null): Promise<void>;
 }
 
-/** 4xx answers that refuse this item's data: the engine skips the item, not the sync. */
-const REJECTING = [400, 403, 409, 413, 415, 422];
+/**
+ * 4xx answers that refuse this write of this item (its data, or the right to change it: 403
+ * forbidden, 405 not allowed, 423 locked): the engine skips the item, not the sync. A 401
+ * (the credentials) fails the run before any write.
+ */
+const REJECTING = [400, 403, 405, 409, 413, 415, 422, 423];
 const ICS_HEADERS = { 'Content-Type': 'text/calendar; charset=utf-8' };
 
 export function createItemWriter(options: ItemWriterOptions): ItemWriter {
   const { client, collectionUrl } = options;
   const clock = options.clock ?? systemClock;
 
-  async function put(ref: string, fields: SyncFields, condition: Record<string, string>) {
-    const body = toICalendar(fields, { timeZone: options.timeZone, now: clock.now() });
+  async function put(
+    ref: string,
+    fields: SyncFields,
+    condition: Record<string, string>,
+    replaced?: string | null,
+  ) {
+    const written = toICalendar(fields, { timeZone: options.timeZone, now: clock.now() });
+    const body = replaced
+      ? carryOver(written, replaced, { reminderWritten: fields.reminder !== null })
+      : written;
     const url = urlOf(ref, collectionUrl);
     return client.send({ method: 'PUT', url, headers: { ...ICS_HEADERS, ...condition }, body });
   }
@@ -51,9 +70,15 @@ export function createItemWriter(options: ItemWriterOptions): ItemWriter {
     throw writeFailure(ref, answer);
   }
 
-  async function update(ref: string, etag: string | null, fields: SyncFields) {
+  async function update(
+    ref: string,
+    etag: string | null,
+    fields: SyncFields,
+    replaced?: string | null,
+  ) {
     // No ETag known: `*` still refuses to resurrect an item deleted meanwhile.
-    const answer = await put(ref, fields, { 'If-Match': etag ? ifMatchOf(etag) : '*' });
+    const condition = { 'If-Match': etag ? ifMatchOf(etag) : '*' };
+    const answer = await put(ref, fields, condition, replaced);
     if (isSuccess(answer)) return { etag: await etagAfterWrite(ref, answer) };
     // A missing item answers 412 (If-Match on nothing) or 404 on lenient servers.
     if (answer.status === 412 || answer.status === 404) {
@@ -68,8 +93,7 @@ export function createItemWriter(options: ItemWriterOptions): ItemWriter {
     const answer = await client.send({ method: 'DELETE', url, headers });
     if ([200, 202, 204, 404, 410].includes(answer.status)) return;
     if (answer.status === 412) throw failure('SYNC_REMOTE_CHANGED', ref, answer);
-    if (answer.status === 403) throw failure('SYNC_REMOTE_AUTH', ref, answer);
-    throw failure('SYNC_REMOTE_PROTOCOL', ref, answer);
+    throw writeFailure(ref, answer);
   }
 
   /**

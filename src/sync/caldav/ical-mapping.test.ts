@@ -35,15 +35,15 @@ describe('CalDAV iCalendar mapping', () => {
       contractFields({ private: true, reminder: { kind: 'before', minutes: 30 } }),
       contractFields({ kind: 'todo', remark: 'two\nlines; a, b' }),
     ]) {
-      expect(fromICalendar(toICalendar(fields, OPTIONS), OPTIONS)).toEqual(fields);
+      const object = fromICalendar(toICalendar(fields, OPTIONS), OPTIONS);
+      expect(object).toEqual({ fields, lastModified: OPTIONS.now });
     }
   });
 
   it('reads a series with an override as one recurring item, from its master', () => {
     expect(fromICalendar(SERIES, OPTIONS)).toMatchObject({
-      uid: 'series@example.org',
-      label: 'Weekly',
-      recurring: true,
+      fields: { uid: 'series@example.org', label: 'Weekly', recurring: true },
+      lastModified: null,
     });
   });
 

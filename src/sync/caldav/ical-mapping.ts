@@ -24,7 +24,7 @@ export interface MappingProblem {
 
 const PRODID = '-//Ordo//Ordo calendar sync//EN';
 
-export function isMappingProblem(value: SyncFields | MappingProblem): value is MappingProblem {
+export function isMappingProblem(value: CalendarObject | MappingProblem): value is MappingProblem {
   return 'problem' in value;
 }
 
@@ -46,12 +46,24 @@ export function toICalendar(fields: SyncFields, options: MappingOptions): string
         // Sync writes are not invitations: nobody compares SEQUENCE on them.
         sequence: 0,
         dtstamp: options.now ?? Date.now(),
+        // RFC 5545 §3.8.7.3: when the object last changed in the calendar, here by this write.
+        lastModified: options.now ?? Date.now(),
       },
     ],
   });
 }
 
-export function fromICalendar(text: string, options: MappingOptions): SyncFields | MappingProblem {
+/** What a calendar object says for the sync: its fields, and LAST-MODIFIED when it has one. */
+export interface CalendarObject {
+  fields: SyncFields;
+  /** The object's LAST-MODIFIED (epoch ms), which its client sets on each change. */
+  lastModified: number | null;
+}
+
+export function fromICalendar(
+  text: string,
+  options: MappingOptions,
+): CalendarObject | MappingProblem {
   let parsed: ReturnType<typeof parseCalendar>;
   try {
     parsed = parseCalendar(text, { timeZone: options.timeZone });
@@ -66,7 +78,7 @@ export function fromICalendar(text: string, options: MappingOptions): SyncFields
     const reason = parsed.problems[0]?.reason ?? 'no VEVENT or VTODO';
     return { problem: reason };
   }
-  return {
+  const fields: SyncFields = {
     kind: first.kind,
     uid: first.uid,
     label: first.label,
@@ -76,6 +88,7 @@ export function fromICalendar(text: string, options: MappingOptions): SyncFields
     private: first.private,
     recurring: others.length > 0 || first.recurring,
   };
+  return { fields, lastModified: first.lastModified };
 }
 
 /** Whether the item touches the window (end exclusive; an instant item counts at its start). */

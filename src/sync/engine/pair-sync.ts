@@ -185,10 +185,12 @@ function classify(run: RunContext, pair: SyncPair, planning: PlanningView, remot
   if (remote.state === 'present') {
     remoteHash = contentHash(remoteFields(run, remote.item));
     calendarChange = remoteHash === pair.remoteHash ? 'unchanged' : 'changed';
-    // CalDAV may give no last-modified time: the change is timed when first seen.
+    // An item may carry no last-modified time: the change is timed when first seen. One in
+    // the future (a client's clock ahead) counts as now, so it cannot win every conflict.
     // TODO(when runs often fail between seeing and applying a change): persist that first-seen
     // time like deletions', so a retried run does not time the change later than it was.
-    calendarAt = remote.item.lastModified ?? run.clock.now();
+    const now = run.clock.now();
+    calendarAt = Math.min(remote.item.lastModified ?? now, now);
   }
 
   return {
