@@ -159,8 +159,8 @@ export class SyncAccounts {
 
   /**
    * Applies a settings change. Pointing the account at another calendar forgets the state
-   * of the old one (its pairs, cursor and run mark): the next run starts with a complete listing and
-   * links what it finds by UID, label and time, so nothing is duplicated.
+   * of the old one (its pairs, cursor and run mark): the next run starts with a complete
+   * listing and links what it finds by UID, label and time, so nothing is duplicated.
    */
   async update(
     userId: string,
