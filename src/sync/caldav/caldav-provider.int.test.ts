@@ -47,6 +47,22 @@ for (const [name, start] of SERVERS) {
       expect(found?.kinds).toEqual(['event', 'todo']);
     });
 
+    it("refuses an address that is not a calendar (the user's home) or that is not there", async () => {
+      const calendarUrl = await server().createCalendar();
+      for (const url of [
+        new URL('../', calendarUrl),
+        new URL('../no-such-calendar/', calendarUrl),
+      ]) {
+        const provider = createCalDavProvider({
+          ...credentials(server()),
+          calendarUrl: url.toString(),
+          timeZone: 'Europe/Paris',
+        });
+        const error = await provider.listChanges(null, CONTRACT_WINDOW).catch((e: unknown) => e);
+        expect(isOrdoError(error, 'SYNC_NOT_CONFIGURED')).toBe(true);
+      }
+    });
+
     it('keeps or (Xandikos) mangles a literal backslash-n in text', async () => {
       const provider = createCalDavProvider({
         ...credentials(server()),

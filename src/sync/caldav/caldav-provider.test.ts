@@ -350,10 +350,26 @@ describe('CalDAV provider on a server with only getctag', () => {
     multistatus(
       member(
         '/cal/work/',
-        `<cs:getctag xmlns:cs="http://calendarserver.org/ns/">${ctag}</cs:getctag>`,
+        '<d:resourcetype><d:collection/><c:calendar/></d:resourcetype>' +
+          `<cs:getctag xmlns:cs="http://calendarserver.org/ns/">${ctag}</cs:getctag>`,
       ),
     );
   const ctagCursor = encodeCursor({ token: null, ctag: 'c1', window: CONTRACT_WINDOW, count: 1 });
+
+  it('refuses to synchronize with an address that is not a calendar, or is not there', async () => {
+    const addressBook = multistatus(
+      member(
+        '/cal/work/',
+        '<d:resourcetype><d:collection/><cr:addressbook xmlns:cr="urn:ietf:params:xml:ns:carddav"/></d:resourcetype>',
+      ),
+    );
+    for (const answer of [addressBook, { status: 404, body: 'Not Found' }]) {
+      const { provider, seen } = providerWith([answer]);
+      const error = await thrown(provider.listChanges(null, CONTRACT_WINDOW));
+      expect(error.code).toBe('SYNC_NOT_CONFIGURED');
+      expect(seen).toHaveLength(1);
+    }
+  });
 
   it('answers an unchanged ctag with no change in one request', async () => {
     const { provider, seen } = providerWith([ctagInfo('c1')]);

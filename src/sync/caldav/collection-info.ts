@@ -42,6 +42,14 @@ export async function readCollectionInfo(
     headers: { ...XML_HEADERS, Depth: '0' },
     body: propfindBody(props),
   });
+  if (answer.status === 404 || answer.status === 410) {
+    throw remoteError('SYNC_NOT_CONFIGURED', {
+      href: pathOf(url),
+      status: answer.status,
+      body: answer.body,
+      message: 'There is no calendar at this address',
+    });
+  }
   if (answer.status !== 207) {
     const code = answer.status === 403 ? 'SYNC_REMOTE_AUTH' : 'SYNC_REMOTE_PROTOCOL';
     throw remoteError(code, { href: pathOf(url), status: answer.status, body: answer.body });
@@ -56,7 +64,16 @@ export async function readCollectionInfo(
       message: 'The calendar answered a PROPFIND without describing itself',
     });
   }
-  return toCollectionInfo(response);
+  const info = toCollectionInfo(response);
+  // An address book, a user's home or a plain folder would take every item as a new object.
+  if (!info.isCalendar) {
+    throw remoteError('SYNC_NOT_CONFIGURED', {
+      href: pathOf(url),
+      status: answer.status,
+      message: 'The address is not a calendar (its resource type is not CalDAV calendar)',
+    });
+  }
+  return info;
 }
 
 /**
