@@ -13,6 +13,7 @@ import { syncRights } from '../planning/rights.js';
 import { taskFromRow } from '../planning/task-rows.js';
 import type { Task } from '../planning/types.js';
 import { isOrdoError, OrdoError } from '../shared/errors.js';
+import { chunksOf, MAX_PARAMETERS } from '../store/chunks.js';
 import { insertRows } from '../store/insert-rows.js';
 import type {
   DeletedTask,
@@ -244,6 +245,19 @@ export class SqlPlanningSide implements PlanningSide {
       .execute();
     for (const view of await this.views(rows.map(taskFromRow))) found.set(view.fields.uid, view);
     return found;
+  }
+
+  async takenUids(uids: readonly string[]): Promise<Set<string>> {
+    const taken = new Set<string>();
+    for (const chunk of chunksOf([...new Set(uids)], MAX_PARAMETERS)) {
+      const rows = await this.options.ordo.store.db
+        .selectFrom('tasks')
+        .select('uid')
+        .where('uid', 'in', chunk)
+        .execute();
+      for (const row of rows) taken.add(row.uid);
+    }
+    return taken;
   }
 
   async createTask(fields: SyncFields): Promise<PlanningTask> {

@@ -278,6 +278,21 @@ function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName:
     expect(await labels()).toEqual(['New']);
   });
 
+  it("an invitation to another person's task, kept in the calendar, is not a new task", async () => {
+    const k = await kit();
+    const bob = await k.ordo.directory.createResource({ name: 'Bob', kind: 'human' });
+    const bobs = await k.ordo.tasks.create({
+      actor: { kind: 'system' },
+      input: taskInput("Bob's site visit", bob.id),
+    });
+    await k.remote.putFields('invitation.ics', eventFields(bobs.uid, "Bob's site visit"));
+    const run = await k.sync();
+    expect(run.errors).toEqual([]);
+    expect(run.actions).toMatchObject([{ action: 'skipped', side: 'planning' }]);
+    const tasks = await k.tasks();
+    expect(tasks.map((task) => task.uid)).toEqual([bobs.uid]);
+  });
+
   it('a task the calendar refused waits for its retry, or goes at once with "Sync now"', async () => {
     const k = await kit();
     await k.sync();

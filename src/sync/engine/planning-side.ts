@@ -88,6 +88,13 @@ export interface PlanningSide {
   findTasksByUid(uids: readonly string[]): Promise<Map<string, PlanningTask>>;
 
   /**
+   * Optional: which of these UIDs a task of the planning already carries, whoever it belongs
+   * to. A calendar item with one (an invitation to another person's task, kept in the user's
+   * calendar) is that task, not a new one: it is not imported.
+   */
+  takenUids?(uids: readonly string[]): Promise<Set<string>>;
+
+  /**
    * Creates a task on the user's resource from a calendar item. `fields.uid` becomes the task's
    * UID; `fields.kind` becomes its manual-mode mark; `reminder: null` means none.
    */

@@ -238,7 +238,21 @@ const IMPORT_BATCH = 250;
  * between the tasks and their pairs is healed by the next run, which links them by UID.
  */
 async function importItems(run: RunContext, items: RemoteItem[]): Promise<void> {
-  const importable = items.filter((item) => !skipRefused(run, item));
+  const allowed = items.filter((item) => !skipRefused(run, item));
+  const taken = allowed.length
+    ? ((await run.planning.takenUids?.(allowed.map((item) => item.fields.uid))) ?? new Set())
+    : new Set<string>();
+  const importable = allowed.filter((item) => {
+    if (!taken.has(item.fields.uid)) return true;
+    run.report.add({
+      taskId: null,
+      ref: item.ref,
+      action: 'skipped',
+      side: 'planning',
+      reason: 'the UID of another task of the planning (an invitation kept here?): not imported',
+    });
+    return false;
+  });
   if (!run.planning.createTasks) {
     for (const item of importable) await guard(run, item, () => importItem(run, item));
     return;
