@@ -62,7 +62,10 @@ export const ERRORS = {
   SYNC_REMOTE_PROTOCOL: { status: 502, message: 'The calendar server answered unexpectedly' },
   SYNC_EMPTY_LISTING: {
     status: 502,
-    message: 'The calendar came back empty although it held items: nothing was deleted',
+    message:
+      'The calendar came back empty although it held items: nothing was deleted. If it was ' +
+      'emptied on purpose, start over with it (Options → Calendar sync, or ' +
+      "'ordo sync start-over LOGIN'): the planning's tasks are sent to it again",
   },
   SYNC_DUPLICATE_UID: { status: 502, message: 'The calendar holds several items with one UID' },
   SYNC_RECONNECT: { status: 401, message: 'The calendar account must be connected again' },

@@ -15,6 +15,9 @@ import type { SyncReport } from './engine/index.js';
 import type { SyncAccountsTable, SyncRunsTable } from './tables.js';
 import './tables.js';
 
+/** What an account knows of its calendar, once forgotten: the next run is a first one. */
+const FORGOTTEN = { sync_cursor: null, sync_cursor_saved_at: null, sync_run_mark: null };
+
 export type SyncAccountRow = Selectable<SyncAccountsTable>;
 
 /** How many runs the log keeps per account. */
@@ -183,7 +186,7 @@ export class SyncAccounts {
         .updateTable('sync_accounts')
         .set({
           ...changes,
-          ...(moved ? { sync_cursor: null, sync_cursor_saved_at: null, sync_run_mark: null } : {}),
+          ...(moved ? FORGOTTEN : {}),
           // A change is tried at once rather than at the end of the old interval.
           next_run_at: now,
           updated_at: now,
@@ -193,6 +196,25 @@ export class SyncAccounts {
       if (moved) await trx.deleteFrom('sync_items').where('account_id', '=', before.id).execute();
     });
     return this.get(before.id);
+  }
+
+  /**
+   * Forgets what the sync knew of the account's calendar (its pairs, cursor and run mark), as
+   * when the account points at another calendar: the next run matches the calendar's items to
+   * the tasks again, sends the tasks it lacks, and deletes nothing. The way on after
+   * `SYNC_EMPTY_LISTING`, when the calendar was emptied on purpose. The caller holds the
+   * account, so that no run saves the old state back (see `SyncWorker.startOver`).
+   */
+  async forgetCalendar(accountId: string): Promise<void> {
+    const now = this.options.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('sync_accounts')
+        .set({ ...FORGOTTEN, updated_at: now })
+        .where('id', '=', accountId)
+        .execute();
+      await trx.deleteFrom('sync_items').where('account_id', '=', accountId).execute();
+    });
   }
 
   /**
@@ -216,7 +238,7 @@ export class SyncAccounts {
           provider: 'graph',
           graph_account: connected.account,
           graph_token_cache_sealed: connected.tokenCacheSealed,
-          ...(moved ? { sync_cursor: null, sync_cursor_saved_at: null, sync_run_mark: null } : {}),
+          ...(moved ? FORGOTTEN : {}),
           next_run_at: now,
           updated_at: now,
         })

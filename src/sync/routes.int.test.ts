@@ -157,6 +157,11 @@ describeWithServer('sync and feed routes', startRadicale, (server) => {
     });
     expect(unmark.statusCode).toBe(204);
     expect(await t.ordo.store.db.selectFrom('task_sync_marks').selectAll().execute()).toEqual([]);
+
+    expect(await t.ordo.store.db.selectFrom('sync_items').selectAll().execute()).toHaveLength(1);
+    const over = await call(t.app, { method: 'POST', url: '/api/sync/start-over', cookie });
+    expect(over.statusCode).toBe(204);
+    expect(await t.ordo.store.db.selectFrom('sync_items').selectAll().execute()).toEqual([]);
   });
 
   it('feeds: the resource tasks, private ones as busy time, 404 once revoked', async () => {

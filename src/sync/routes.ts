@@ -108,6 +108,24 @@ export const syncRoutes: OrdoPlugin = async (app, { ordo }) => {
     async (request) => sync().worker.syncNow(userOf(request).id, { minGapMs: SYNC_NOW_GAP_MS }),
   );
 
+  app.post(
+    '/api/sync/start-over',
+    {
+      config: {
+        doc: {
+          summary:
+            "Forget what the sync knew of the caller's calendar: the next run matches its items " +
+            'to the tasks again, sends the tasks it lacks, and deletes nothing',
+          tags,
+        },
+      },
+    },
+    async (request, reply) => {
+      await sync().worker.startOver(userOf(request).id);
+      return reply.code(204).send();
+    },
+  );
+
   app.get(
     '/api/sync/runs',
     {

@@ -278,6 +278,29 @@ function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName:
     expect(await labels()).toEqual(['New']);
   });
 
+  it('a calendar deleted and made again empty stops the sync until the user starts over', async () => {
+    const k = await kit();
+    await k.addTask({ label: 'First', timing: at(1, 9) });
+    await k.addTask({ label: 'Second', timing: at(2, 9) });
+    await k.sync();
+    await k.sync();
+    // Its sync-token is unknown to the new calendar: the run lists it all, and finds nothing.
+    expect((await k.remote.request('DELETE', k.calendarUrl)).status).toBeLessThan(300);
+    expect((await k.remote.request('MKCALENDAR', k.calendarUrl)).status).toBe(201);
+    k.clock.advance(60_000);
+    const stopped = await k.sync();
+    expect(stopped.status).toBe('failed');
+    expect(stopped.errors.map((error) => error.code)).toEqual(['SYNC_EMPTY_LISTING']);
+    expect(await k.tasks()).toHaveLength(2);
+
+    await k.worker.startOver(k.user.id);
+    const again = await k.syncScheduled();
+    expect(again.errors).toEqual([]);
+    const labels = (await k.remote.items()).map((item) => item.fields.label);
+    expect(labels.sort()).toEqual(['First', 'Second']);
+    expect(await k.tasks()).toHaveLength(2);
+  });
+
   it("an invitation to another person's task, kept in the calendar, is not a new task", async () => {
     const k = await kit();
     const bob = await k.ordo.directory.createResource({ name: 'Bob', kind: 'human' });

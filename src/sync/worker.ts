@@ -68,6 +68,12 @@ export interface SyncWorker {
    * `minGapMs` ago.
    */
   syncNow(userId: string, options?: SyncNowOptions): Promise<SyncRun>;
+  /**
+   * Forgets what one user's account knew of its calendar (`SyncAccounts.forgetCalendar`),
+   * holding the account meanwhile, and makes it due at once; `SYNC_ALREADY_RUNNING` when a
+   * run holds it.
+   */
+  startOver(userId: string): Promise<void>;
   /** Claims due accounts (exposed for the claiming tests); the caller must release them. */
   claimDue(limit: number): Promise<SyncAccountRow[]>;
   release(row: SyncAccountRow): Promise<void>;
@@ -208,14 +214,14 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     });
   }
 
-  async function release(row: SyncAccountRow): Promise<void> {
+  async function release(row: SyncAccountRow, nextRunAt?: number): Promise<void> {
     const current = await accounts.get(row.id);
     await db
       .updateTable('sync_accounts')
       .set({
         lease_until: null,
         lease_owner: null,
-        next_run_at: ordo.clock.now() + current.every_minutes * MINUTE,
+        next_run_at: nextRunAt ?? ordo.clock.now() + current.every_minutes * MINUTE,
       })
       .where('id', '=', row.id)
       .where('lease_owner', '=', owner)
@@ -328,6 +334,18 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     return runClaimed(claimed, { asked: true });
   }
 
+  async function startOver(userId: string): Promise<void> {
+    const row = await accounts.forUser(userId);
+    if (!row?.provider) throw new OrdoError('SYNC_NOT_CONFIGURED', { details: { userId } });
+    const claimed = await claimOne(row.id, null);
+    if (!claimed) throw await refusalOf(row.id);
+    try {
+      await accounts.forgetCalendar(row.id);
+    } finally {
+      await release(claimed, ordo.clock.now());
+    }
+  }
+
   function schedule(): void {
     if (stopped) return;
     timer = setTimeout(() => {
@@ -345,6 +363,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     owner,
     runDue,
     syncNow,
+    startOver,
     claimDue,
     release,
     start() {

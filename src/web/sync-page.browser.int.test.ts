@@ -213,6 +213,17 @@ if (haveChromium) {
 
       const labels = (await calendarItems(server(), calendarUrl)).map((i) => i.fields.label);
       expect(labels.sort()).toEqual(['Chantier Dupont', 'Dentiste']);
+
+      // Starting over asks first, then forgets the pairs: the next run links them again.
+      const pairs = () => ordo.store.db.selectFrom('sync_items').select('task_id').execute();
+      expect(await pairs()).toHaveLength(2);
+      page.once('dialog', (dialog) => void dialog.dismiss());
+      await page.click('#sync-start-over');
+      expect(await pairs()).toHaveLength(2);
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.click('#sync-start-over');
+      await page.locator('.toast', { hasText: 'repart de zéro' }).waitFor();
+      expect(await pairs()).toEqual([]);
       expect(problems).toEqual([]);
       await context.close();
     });

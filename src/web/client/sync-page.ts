@@ -93,6 +93,7 @@ const syncApi = {
   discover: (body: { serverUrl: string; username: string; password?: string }) =>
     request<{ calendars: DiscoveredCalendar[] }>('POST', '/api/sync/discover', { body }),
   run: () => request<SyncRun>('POST', '/api/sync/run'),
+  startOver: () => request<void>('POST', '/api/sync/start-over'),
   runs: (limit = 20) => request<{ runs: SyncRun[] }>('GET', `/api/sync/runs?limit=${limit}`),
   sendTask: (taskId: string, kind: 'event' | 'todo') =>
     request<void>('POST', `/api/tasks/${encodeURIComponent(taskId)}/sync`, { body: { kind } }),
@@ -120,7 +121,13 @@ export async function renderCalendarSync(ctx: AppContext, root: HTMLElement): Pr
     pageHead(st('title'), null, () => undefined),
     h('p', { class: 'muted' }, st('intro')),
     settingsForm(ctx, settings, refresh),
-    h('div', { class: 'buttons sync-run-bar' }, runButton(refresh), status),
+    h(
+      'div',
+      { class: 'buttons sync-run-bar' },
+      runButton(refresh),
+      startOverButton(refresh),
+      status,
+    ),
     log,
   );
 }
@@ -463,6 +470,24 @@ function runButton(refresh: () => Promise<void>): HTMLButtonElement {
       .finally(() => {
         button.disabled = false;
         button.textContent = st('runNow');
+      });
+  });
+  return button;
+}
+
+/** Forgets what the sync knew of the calendar, once the user confirms (see the API route). */
+function startOverButton(refresh: () => Promise<void>): HTMLButtonElement {
+  const button = h('button', { type: 'button', id: 'sync-start-over' }, st('startOver'));
+  button.addEventListener('click', () => {
+    if (!window.confirm(st('startOverConfirm'))) return;
+    button.disabled = true;
+    syncApi
+      .startOver()
+      .then(() => toast(st('startOverDone')))
+      .then(refresh)
+      .catch((error: unknown) => toast(syncErrorText(error), 'error'))
+      .finally(() => {
+        button.disabled = false;
       });
   });
   return button;

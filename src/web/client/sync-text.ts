@@ -62,6 +62,11 @@ const en = {
   running: 'Synchronizing…',
   runDone: 'Synchronization done: {summary}.',
   runFailed: 'The synchronization failed.',
+  startOver: 'Start over with this calendar',
+  startOverConfirm:
+    'Ordo will forget what it knew of this calendar. The next synchronization matches its ' +
+    'items to your tasks again, sends it the tasks it lacks, and deletes nothing. Go on?',
+  startOverDone: 'Done: the next synchronization starts over with the calendar.',
   lastRun: 'Last run: {when} ({status}).',
   nextRun: 'Next run: {when}.',
   neverRun: 'Never run yet.',
@@ -110,7 +115,9 @@ const en = {
   'error.SYNC_REMOTE_UNAVAILABLE': 'The calendar server cannot be reached.',
   'error.SYNC_REMOTE_AUTH': 'The calendar server refused the login or password.',
   'error.SYNC_REMOTE_PROTOCOL': 'The calendar server answered unexpectedly.',
-  'error.SYNC_EMPTY_LISTING': 'The calendar came back empty: nothing was deleted, to be safe.',
+  'error.SYNC_EMPTY_LISTING':
+    'The calendar came back empty: nothing was deleted, to be safe. If it was emptied on ' +
+    'purpose, start over with it (button below the settings).',
   'error.SYNC_DUPLICATE_UID': 'The calendar holds several items with one identifier.',
   'error.SYNC_RECONNECT': 'The calendar account must be connected again.',
   'error.ICS_ITEM_INVALID': 'The calendar holds an item Ordo cannot read: it was left as it is.',
@@ -185,6 +192,12 @@ const fr: Record<SyncTextKey, string> = {
   running: 'Synchronisation en cours…',
   runDone: 'Synchronisation terminée : {summary}.',
   runFailed: 'La synchronisation a échoué.',
+  startOver: 'Repartir de zéro avec cet agenda',
+  startOverConfirm:
+    'Ordo va oublier ce qu’il savait de cet agenda. La prochaine synchronisation rapprochera ' +
+    'à nouveau ses éléments de vos tâches, lui enverra celles qui lui manquent, et ne ' +
+    'supprimera rien. Continuer ?',
+  startOverDone: 'C’est fait : la prochaine synchronisation repart de zéro avec l’agenda.',
   lastRun: 'Dernière synchronisation : {when} ({status}).',
   nextRun: 'Prochaine : {when}.',
   neverRun: 'Jamais synchronisé.',
@@ -233,7 +246,9 @@ const fr: Record<SyncTextKey, string> = {
   'error.SYNC_REMOTE_UNAVAILABLE': 'Le serveur d’agenda est injoignable.',
   'error.SYNC_REMOTE_AUTH': 'Le serveur d’agenda a refusé l’identifiant ou le mot de passe.',
   'error.SYNC_REMOTE_PROTOCOL': 'Le serveur d’agenda a répondu de façon inattendue.',
-  'error.SYNC_EMPTY_LISTING': 'L’agenda est revenu vide : par prudence, rien n’a été supprimé.',
+  'error.SYNC_EMPTY_LISTING':
+    'L’agenda est revenu vide : par prudence, rien n’a été supprimé. S’il a été vidé exprès, ' +
+    'repartez de zéro avec lui (bouton sous les réglages).',
   'error.SYNC_DUPLICATE_UID': 'L’agenda contient plusieurs éléments de même identifiant.',
   'error.SYNC_RECONNECT': 'Le compte d’agenda doit être reconnecté.',
   'error.ICS_ITEM_INVALID':
