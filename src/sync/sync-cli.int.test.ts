@@ -129,5 +129,15 @@ describeWithServer('ordo sync (command line)', startRadicale, (server) => {
     const forced = await ordo('sync', '--user', 'alice', '--once');
     expect(forced.code).toBe(0);
     expect(forced.stdout).toContain('alice: ok');
+
+    // Starting over forgets the pair: the next run links the item again by its UID.
+    const over = await ordo('sync', 'start-over', 'alice', '--json');
+    expect(over.code).toBe(0);
+    expect(JSON.parse(over.stdout)).toEqual({ login: 'alice', startedOver: true });
+    const again = await ordo('sync', '--once', '--json');
+    const [rerun] = JSON.parse(again.stdout) as Array<{ login: string; run: SyncRun }>;
+    expect(rerun?.run).toMatchObject({ status: 'ok', listing: 'complete' });
+    expect(rerun?.run.actions.map((action) => action.action)).toEqual(['linked']);
+    expect((await ordo('sync', 'start-over', 'nobody')).code).toBe(1);
   });
 });

@@ -282,4 +282,22 @@ const runSync: Command = {
   },
 };
 
-export const SYNC_COMMANDS: Command[] = [configure, runSync];
+const startOver: Command = {
+  words: ['sync', 'start-over'],
+  usage: 'sync start-over LOGIN',
+  summary:
+    "Forgets what the user's synchronization knew of their calendar (the way on when a run " +
+    'stops with SYNC_EMPTY_LISTING because the calendar was emptied or made again on purpose): ' +
+    'the next run matches its items to the tasks again, sends the tasks it lacks, and deletes ' +
+    'nothing.',
+  options: {},
+  async run(ctx) {
+    const user = await userByLogin(ctx, ctx.positionals[0]);
+    await syncOf(ctx.ordo).worker.startOver(user.id);
+    const done = { login: user.login, startedOver: true };
+    ctx.out.result(done, () => `${user.login}: the next run starts over with the calendar.`);
+    return 0;
+  },
+};
+
+export const SYNC_COMMANDS: Command[] = [configure, startOver, runSync];
