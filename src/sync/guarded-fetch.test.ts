@@ -212,6 +212,7 @@ describe('guarded fetch', () => {
       host: 'nope.test',
       reason: 'dns',
       dnsCode: 'ENOTFOUND',
+      exists: false,
     });
     expect(guardRefusalOf(unknown)).toBeNull();
 
@@ -228,6 +229,7 @@ describe('guarded fetch', () => {
       host: 'cloud.test',
       reason: 'dns',
       dnsCode: 'ENODATA',
+      exists: false,
     });
   });
 

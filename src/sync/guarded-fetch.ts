@@ -178,8 +178,9 @@ const NAME_NOT_FOUND = new Set(['ENOTFOUND', 'ENODATA']);
  * server that cannot be reached, whether the name does not exist (ENOTFOUND: most often a typo)
  * or no name server answered (EAI_AGAIN): a resolver or a network that is down gives either, and
  * a scheduled run must try again later in both cases. The message tells a person which it was;
- * `details.reason` is `dns` and `details.dnsCode` the resolver's code. Not a guard refusal: the
- * DAV client retries it like a refused connection.
+ * `details.reason` is `dns`, `details.dnsCode` the resolver's code, and `details.exists` false
+ * when the resolver said the name has no address. Not a guard refusal: the DAV client retries it
+ * like a refused connection, except a name that does not exist (the next run asks again).
  */
 function unresolved(host: string, error: unknown): OrdoError {
   const dnsCode = error === null ? 'ENODATA' : errnoCodeOf(error);
@@ -188,7 +189,7 @@ function unresolved(host: string, error: unknown): OrdoError {
     : `The name ${host} cannot be resolved just now (DNS ${dnsCode}): try again later`;
   return new OrdoError('SYNC_REMOTE_UNAVAILABLE', {
     message,
-    details: { host, reason: 'dns', dnsCode },
+    details: { host, reason: 'dns', dnsCode, exists: !NAME_NOT_FOUND.has(dnsCode) },
     cause: error ?? undefined,
   });
 }

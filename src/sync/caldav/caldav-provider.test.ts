@@ -457,6 +457,26 @@ describe('CalDAV provider retries', () => {
     expect(waits).toEqual([]);
   });
 
+  it('says a server name does not exist, without asking again; retries one not answered', async () => {
+    const dns = (dnsCode: string, exists: boolean) =>
+      new OrdoError('SYNC_REMOTE_UNAVAILABLE', {
+        message: `The name cal.example does not resolve (${dnsCode})`,
+        details: { host: 'cal.example', reason: 'dns', dnsCode, exists },
+      });
+    const missing = providerWith([dns('ENOTFOUND', false), { status: 404 }]);
+    const error = await thrown(missing.provider.get('/cal/work/a.ics'));
+    expect(error).toMatchObject({
+      code: 'SYNC_REMOTE_UNAVAILABLE',
+      message: 'The name cal.example does not resolve (ENOTFOUND)',
+      details: { dnsCode: 'ENOTFOUND', attempts: 1 },
+    });
+    expect(missing.seen).toHaveLength(1);
+
+    const silent = providerWith([dns('EAI_AGAIN', true), { status: 404 }]);
+    expect(await silent.provider.get('/cal/work/a.ics')).toBeNull();
+    expect(silent.waits).toEqual([100]);
+  });
+
   it('finds a refusal wrapped by the body read, and still retries other protocol errors', async () => {
     const refusal = new OrdoError('SYNC_ADDRESS_REFUSED', { details: { host: 'localhost' } });
     const wrapped = providerWith([new TypeError('terminated', { cause: refusal })]);

@@ -101,7 +101,11 @@ export function createDavClient(options: DavClientOptions): DavClient {
       retriedMessage: 'dav request retried',
       judgeAnswer: ({ status }) =>
         !RETRIED.has(status) || request.noRetry?.includes(status) ? 'answer' : 'retry',
-      retriesError: (error) => refusalOf(error) === null && !request.signal?.aborted,
+      // A name that does not exist will not exist a second later either.
+      retriesError: (error) =>
+        refusalOf(error) === null &&
+        dnsFailureOf(error)?.details?.['exists'] !== false &&
+        !request.signal?.aborted,
       signal: request.signal,
       failUnavailable: (failed, attempts) => failUnavailable(request, failed, attempts),
       failUnreachable: (error, attempts) =>
@@ -197,13 +201,27 @@ function failUnavailable(request: DavRequest, answer: DavAnswer, attempts: numbe
 }
 
 function failUnreachable(request: DavRequest, error: unknown, attempts: number): OrdoError {
+  // A name the resolver could not find says so, rather than "unavailable" alone.
+  const dns = dnsFailureOf(error);
   return remoteError('SYNC_REMOTE_UNAVAILABLE', {
     href: pathOf(request.url),
     status: null,
     body: errorText(error),
-    details: { attempts },
+    message: dns?.message,
+    details: { ...dns?.details, attempts },
     cause: error,
   });
+}
+
+/** The guarded fetch's DNS failure behind `error` (`details.reason` is `dns`), if it is one. */
+function dnsFailureOf(error: unknown): OrdoError | null {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    if (isOrdoError(current, 'SYNC_REMOTE_UNAVAILABLE') && current.details?.reason === 'dns') {
+      return current;
+    }
+    current = current instanceof Error ? current.cause : null;
+  }
+  return null;
 }
 
 function errorText(error: unknown): string {
