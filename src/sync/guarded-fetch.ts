@@ -180,7 +180,7 @@ const NAME_NOT_FOUND = new Set(['ENOTFOUND', 'ENODATA']);
  * a scheduled run must try again later in both cases. The message tells a person which it was;
  * `details.reason` is `dns`, `details.dnsCode` the resolver's code, and `details.exists` false
  * when the resolver said the name has no address. Not a guard refusal: the DAV client retries it
- * like a refused connection, except a name that does not exist (the next run asks again).
+ * like a refused connection.
  */
 function unresolved(host: string, error: unknown): OrdoError {
   const dnsCode = error === null ? 'ENODATA' : errnoCodeOf(error);

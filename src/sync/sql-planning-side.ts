@@ -254,6 +254,9 @@ export class SqlPlanningSide implements PlanningSide {
         .selectFrom('tasks')
         .select('uid')
         .where('uid', 'in', chunk)
+        // A UID Ordo chose (its task's id). One a calendar gave may be on several calendars
+        // at once: a meeting two colleagues were both invited to is a task for each of them.
+        .whereRef('uid', '=', 'id')
         .execute();
       for (const row of rows) taken.add(row.uid);
     }

@@ -12,6 +12,7 @@ import {
   type CalDavServerStarter,
 } from '../test-support/caldav-servers.js';
 import { postgresAvailable, type TestDialect } from '../test-support/ordo.js';
+import { syncOf } from './capability.js';
 import { at, createSyncKit, eventFields, type SyncKit } from './e2e-kit.js';
 
 const SERVERS: Array<[string, CalDavServerStarter]> = [
@@ -206,6 +207,77 @@ function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName:
     });
   });
 
+  it('a calendar edit by a client that leaves LAST-MODIFIED as it was is dated when seen', async () => {
+    const k = await kit();
+    const url = new URL('kept-stamp.ics', k.calendarUrl).toString();
+    // A client created it with its LAST-MODIFIED, long before; it is imported, then linked.
+    const created = calendar(
+      'BEGIN:VEVENT',
+      'UID:kept-stamp@example.org',
+      `DTSTAMP:${stamp(k.clock.now() - 86_400_000)}`,
+      `LAST-MODIFIED:${stamp(k.clock.now() - 86_400_000)}`,
+      `DTSTART:${stamp(at(2, 9).start)}`,
+      `DTEND:${stamp(at(2, 9).end)}`,
+      'SUMMARY:Original',
+      'END:VEVENT',
+    );
+    await k.remote.put(url, created);
+    await k.sync();
+    await k.sync();
+    const [task] = await k.tasks();
+    k.clock.advance(60_000);
+    await k.ordo.tasks.update({ actor: k.actor, id: task!.id, patch: { remark: 'planner note' } });
+    // Nine minutes later the user renames it, in a client that rewrites only what it changed.
+    k.clock.advance(9 * 60_000);
+    const stored = await (await k.remote.request('GET', url)).text();
+    await k.remote.put(url, stored.replace(/^SUMMARY:.*$/m, 'SUMMARY:Renamed by the user\r'));
+    k.clock.advance(60_000);
+    const run = await k.sync();
+    expect(run.actions.find((action) => action.conflict)?.conflict?.winner).toBe('calendar');
+    expect((await k.tasks())[0]?.label).toBe('Renamed by the user');
+  });
+
+  it('a reminder removed in the planning stays removed, whatever other alarms the item has', async () => {
+    const k = await kit();
+    const url = new URL('two-alarms.ics', k.calendarUrl).toString();
+    await k.remote.put(
+      url,
+      calendar(
+        'BEGIN:VEVENT',
+        'UID:two-alarms@example.org',
+        `DTSTAMP:${stamp(k.clock.now())}`,
+        `DTSTART:${stamp(at(3, 9).start)}`,
+        `DTEND:${stamp(at(3, 9).end)}`,
+        'SUMMARY:Site visit',
+        'BEGIN:VALARM',
+        'ACTION:DISPLAY',
+        'DESCRIPTION:Soon',
+        'TRIGGER:-PT15M',
+        'END:VALARM',
+        'BEGIN:VALARM',
+        'ACTION:AUDIO',
+        'TRIGGER:-P1D',
+        'END:VALARM',
+        'END:VEVENT',
+      ),
+    );
+    await k.sync();
+    const [task] = await k.tasks();
+    expect(task?.reminder).toEqual({ kind: 'before', minutes: 15 });
+    k.clock.advance(60_000);
+    await k.ordo.tasks.update({
+      actor: k.actor,
+      id: task!.id,
+      patch: { reminder: { kind: 'none' } },
+    });
+    k.clock.advance(60_000);
+    expect((await k.sync()).counts.updated).toBe(1);
+    k.clock.advance(60_000);
+    const next = await k.sync();
+    expect(next.actions.filter((action) => action.action !== 'skipped')).toEqual([]);
+    expect((await k.tasks())[0]?.reminder).toEqual({ kind: 'none' });
+  });
+
   it('a planning change keeps what the calendar item held besides the synchronized fields', async () => {
     const k = await kit();
     const uid = 'rich-item@example.org';
@@ -276,6 +348,39 @@ function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName:
     k.clock.advance(5 * 60_000);
     expect((await k.syncScheduled()).errors).toEqual([]);
     expect(await labels()).toEqual(['New']);
+  });
+
+  it('an outside meeting two colleagues are invited to is a task for each of them', async () => {
+    const k = await kit();
+    const bobResource = await k.ordo.directory.createResource({ name: 'Bob', kind: 'human' });
+    const bob = await k.ordo.users.create({
+      login: 'bob',
+      password: 'bob-password-1',
+      resourceId: bobResource.id,
+      defaultAccess: 'write',
+    });
+    const bobCalendar = await server().createCalendar();
+    await syncOf(k.ordo).accounts.update(
+      bob.id,
+      {
+        enabled: true,
+        caldav: {
+          calendarUrl: bobCalendar,
+          username: server().username ?? null,
+          password: server().password ?? null,
+        },
+      },
+      { hasResource: true },
+    );
+    // The customer's invitation reached both mailboxes; each client put it in its calendar.
+    const invite = eventFields('meeting-123@customer.example', 'Kick-off at the customer');
+    await k.remote.putFields('invite.ics', invite);
+    await k.remote.putFields(new URL('invite.ics', bobCalendar).toString(), invite);
+
+    expect((await k.worker.syncNow(bob.id)).counts.created).toBe(1);
+    expect((await k.sync()).counts.created).toBe(1);
+    const owners = (await k.tasks()).map((task) => task.resourceIds).sort();
+    expect(owners).toEqual([[bobResource.id], [k.resourceId]].sort());
   });
 
   it('a calendar deleted and made again empty stops the sync until the user starts over', async () => {

@@ -457,20 +457,19 @@ describe('CalDAV provider retries', () => {
     expect(waits).toEqual([]);
   });
 
-  it('says a server name does not exist, without asking again; retries one not answered', async () => {
+  it('says a server name does not exist, once retries end', async () => {
     const dns = (dnsCode: string, exists: boolean) =>
       new OrdoError('SYNC_REMOTE_UNAVAILABLE', {
         message: `The name cal.example does not resolve (${dnsCode})`,
         details: { host: 'cal.example', reason: 'dns', dnsCode, exists },
       });
-    const missing = providerWith([dns('ENOTFOUND', false), { status: 404 }]);
+    const missing = providerWith(Array.from({ length: 4 }, () => dns('ENOTFOUND', false)));
     const error = await thrown(missing.provider.get('/cal/work/a.ics'));
     expect(error).toMatchObject({
       code: 'SYNC_REMOTE_UNAVAILABLE',
       message: 'The name cal.example does not resolve (ENOTFOUND)',
-      details: { dnsCode: 'ENOTFOUND', attempts: 1 },
+      details: { dnsCode: 'ENOTFOUND', attempts: 4 },
     });
-    expect(missing.seen).toHaveLength(1);
 
     const silent = providerWith([dns('EAI_AGAIN', true), { status: 404 }]);
     expect(await silent.provider.get('/cal/work/a.ics')).toBeNull();
@@ -564,16 +563,31 @@ describe('CalDAV provider writes', () => {
       ]),
       { status: 204, headers: { ETag: '"e2"' } },
     ]);
-    const fields = contractFields({ uid: 'u', label: 'After', reminder: { kind: 'none' } });
+    const reminder = { kind: 'before' as const, minutes: 30 };
+    const fields = contractFields({ uid: 'u', label: 'After', reminder });
     await provider.update('/cal/work/u.ics', '"e1"', fields);
     const body = seen[1]?.body ?? '';
     expect(body).toContain('SUMMARY:After');
     expect(body).not.toContain('SUMMARY:Before');
     expect(body).toContain('LOCATION:Salle 2');
     expect(body).toContain('ATTENDEE;CN="Bob, Jr.":mailto:bob@example.org');
-    // The display alarm was the reminder, which the task no longer has; the other stays.
+    // RFC 5545 §3.6.1: properties before alarms.
+    expect(body.indexOf('LOCATION')).toBeLessThan(body.indexOf('BEGIN:VALARM'));
+    // The display alarm was the reminder: Ordo's replaces it; the other alarm stays.
+    expect(body).toContain('TRIGGER:-PT30M');
+    expect(body).not.toContain('TRIGGER:-PT10M');
     expect(body).toContain('ACTION:AUDIO');
-    expect(body).not.toContain('ACTION:DISPLAY');
+  });
+
+  it('keeps nothing that would change what the item reads as (a recurrence rule)', async () => {
+    const { provider, seen } = providerWith([
+      stored('"e1"', ['RRULE:FREQ=WEEKLY', 'LOCATION:Salle 2']),
+      { status: 204, headers: { ETag: '"e2"' } },
+    ]);
+    await provider.update('/cal/work/u.ics', '"e1"', contractFields({ uid: 'u' }));
+    const body = seen[1]?.body ?? '';
+    expect(body).not.toContain('RRULE');
+    expect(body).toContain('SUMMARY:');
   });
 
   it('gives an update back to the engine when the object changed since it was read', async () => {

@@ -12,7 +12,7 @@ import { pathOf, remoteError, type DavAnswer, type DavClient } from './dav-clien
 import { parseMultistatus, readErrorConditions, readText } from './dav-xml.js';
 import { normalizeRef, urlOf } from './caldav-refs.js';
 import { carryOver } from './carry-over.js';
-import { toICalendar } from './ical-mapping.js';
+import { fromICalendar, isMappingProblem, toICalendar } from './ical-mapping.js';
 
 export interface ItemWriterOptions {
   client: DavClient;
@@ -52,11 +52,23 @@ export function createItemWriter(options: ItemWriterOptions): ItemWriter {
     replaced?: string | null,
   ) {
     const written = toICalendar(fields, { timeZone: options.timeZone, now: clock.now() });
-    const body = replaced
-      ? carryOver(written, replaced, { reminderWritten: fields.reminder !== null })
-      : written;
+    const body = replaced ? keptWith(written, replaced, fields) : written;
     const url = urlOf(ref, collectionUrl);
     return client.send({ method: 'PUT', url, headers: { ...ICS_HEADERS, ...condition }, body });
+  }
+
+  /**
+   * `written` with what `replaced` held besides Ordo's fields, if it still reads as `written`
+   * does: else (a kept line that changes what Ordo reads, such as a recurrence rule) Ordo's
+   * object alone, since what the next run reads back must be what this write wrote.
+   */
+  function keptWith(written: string, replaced: string, fields: SyncFields): string {
+    const merged = carryOver(written, replaced, { reminderWritten: fields.reminder !== null });
+    const read = (text: string) => {
+      const object = fromICalendar(text, { timeZone: options.timeZone });
+      return isMappingProblem(object) ? null : JSON.stringify(object.fields);
+    };
+    return read(merged) !== null && read(merged) === read(written) ? merged : written;
   }
 
   async function create(ref: string, fields: SyncFields): Promise<string | null> {

@@ -42,17 +42,33 @@ export function carryOver(
 ): string {
   const item = soleItem(contentLines(replaced));
   if (!item) return written;
-  const kept = keptOf(item.lines, options.reminderWritten);
-  if (kept.length === 0) return written;
-
-  const zones = zonesFor(kept, item.zones);
   const lines = contentLines(written);
-  const keepsSequence = kept.some((line) => nameOf(line) === 'SEQUENCE');
+  // Without a reminder of Ordo's, any alarm kept would read as the item's reminder.
+  const writesAlarm = lines.some((line) => componentOf(line, 'BEGIN') === 'VALARM');
+  const alarms = !options.reminderWritten ? 'all' : writesAlarm ? 'all-but-reminder' : 'none';
+  const kept = keptOf(item.lines, alarms);
+  if (kept.properties.length === 0 && kept.components.length === 0) return written;
+
+  const zones = zonesFor([...kept.properties, ...kept.components], item.zones);
+  const keepsSequence = kept.properties.some((line) => nameOf(line) === 'SEQUENCE');
   const out: ContentLine[] = [];
+  let inItem = false;
+  let propertiesPlaced = false;
   for (const line of lines) {
-    const text = unfold(line);
-    if (/^BEGIN:(VEVENT|VTODO)$/i.test(text)) out.push(...zones);
-    if (/^END:(VEVENT|VTODO)$/i.test(text)) out.push(...kept);
+    const begins = componentOf(line, 'BEGIN');
+    const ends = componentOf(line, 'END');
+    if (begins === 'VEVENT' || begins === 'VTODO') {
+      out.push(...zones);
+      inItem = true;
+    } else if (inItem && !propertiesPlaced && (begins !== null || ends !== null)) {
+      // RFC 5545 §3.6.1: an item's properties come before its alarms.
+      out.push(...kept.properties);
+      propertiesPlaced = true;
+    }
+    if (ends === 'VEVENT' || ends === 'VTODO') {
+      out.push(...kept.components);
+      inItem = false;
+    }
     // The replaced object's SEQUENCE goes on: a client may compare it with what it knew.
     if (keepsSequence && nameOf(line) === 'SEQUENCE') continue;
     out.push(line);
@@ -122,8 +138,14 @@ function valueOf(line: ContentLine): string {
   return text.slice(text.indexOf(':') + 1);
 }
 
-/** What of the item's lines stays: unmapped properties, and the alarms Ordo does not write. */
-function keptOf(lines: ContentLine[], reminderWritten: boolean): ContentLine[] {
+/**
+ * What of the item's lines stays: unmapped properties, other components, and of the alarms all,
+ * none, or all but the one Ordo's reminder replaces.
+ */
+function keptOf(
+  lines: ContentLine[],
+  alarms: 'all' | 'all-but-reminder' | 'none',
+): { properties: ContentLine[]; components: ContentLine[] } {
   const properties: ContentLine[] = [];
   const components: ContentLine[][] = [];
   let depth = 0;
@@ -138,10 +160,13 @@ function keptOf(lines: ContentLine[], reminderWritten: boolean): ContentLine[] {
     else if (!WRITTEN.has(nameOf(line))) properties.push(line);
     if (ends) depth -= 1;
   }
-  const alarms = components.filter((component) => component[0] && isAlarm(component));
-  const mapped = reminderWritten ? (alarms.find(isDisplayAlarm) ?? alarms[0]) : undefined;
-  const subcomponents = components.filter((component) => component !== mapped);
-  return [...properties, ...subcomponents.flat()];
+  const found = components.filter(isAlarm);
+  const mapped =
+    alarms === 'all-but-reminder' ? (found.find(isDisplayAlarm) ?? found[0]) : undefined;
+  const others = components.filter(
+    (component) => component !== mapped && (alarms !== 'none' || !isAlarm(component)),
+  );
+  return { properties, components: others.flat() };
 }
 
 function isAlarm(component: ContentLine[]): boolean {

@@ -101,11 +101,9 @@ export function createDavClient(options: DavClientOptions): DavClient {
       retriedMessage: 'dav request retried',
       judgeAnswer: ({ status }) =>
         !RETRIED.has(status) || request.noRetry?.includes(status) ? 'answer' : 'retry',
-      // A name that does not exist will not exist a second later either.
-      retriesError: (error) =>
-        refusalOf(error) === null &&
-        dnsFailureOf(error)?.details?.['exists'] !== false &&
-        !request.signal?.aborted,
+      // A name the resolver says does not exist is tried again too: a resolver that lost its
+      // network answers so for every name.
+      retriesError: (error) => refusalOf(error) === null && !request.signal?.aborted,
       signal: request.signal,
       failUnavailable: (failed, attempts) => failUnavailable(request, failed, attempts),
       failUnreachable: (error, attempts) =>

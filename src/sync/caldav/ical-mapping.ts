@@ -46,8 +46,9 @@ export function toICalendar(fields: SyncFields, options: MappingOptions): string
         // Sync writes are not invitations: nobody compares SEQUENCE on them.
         sequence: 0,
         dtstamp: options.now ?? Date.now(),
-        // RFC 5545 §3.8.7.3: when the object last changed in the calendar, here by this write.
-        lastModified: options.now ?? Date.now(),
+        // No LAST-MODIFIED (RFC 5545 makes it optional): a client that edits the item without
+        // rewriting it would leave Ordo's date there, and its change would look older than it
+        // is. The next edit is dated by its client, or when the sync first sees it.
       },
     ],
   });

@@ -35,6 +35,12 @@ export interface RunContext {
   ownWrites: OwnWrites;
   /** Pulls waiting to be written together, while the run defers them (see `deferPulls`). */
   deferredPulls?: DeferredPull[] | undefined;
+  /**
+   * When the last finished run had read the calendar (its mark's time), if one did: a change
+   * seen since cannot be older, so an item's LAST-MODIFIED before it is one its client did not
+   * rewrite, and dates nothing.
+   */
+  calendarReadAt?: number | undefined;
 }
 
 /** A calendar item to copy onto its task, decided and not written yet. */

@@ -185,12 +185,7 @@ function classify(run: RunContext, pair: SyncPair, planning: PlanningView, remot
   if (remote.state === 'present') {
     remoteHash = contentHash(remoteFields(run, remote.item));
     calendarChange = remoteHash === pair.remoteHash ? 'unchanged' : 'changed';
-    // An item may carry no last-modified time: the change is timed when first seen. One in
-    // the future (a client's clock ahead) counts as now, so it cannot win every conflict.
-    // TODO(when runs often fail between seeing and applying a change): persist that first-seen
-    // time like deletions', so a retried run does not time the change later than it was.
-    const now = run.clock.now();
-    calendarAt = Math.min(remote.item.lastModified ?? now, now);
+    calendarAt = calendarChangeTime(run, remote.item.lastModified);
   }
 
   return {
@@ -200,6 +195,21 @@ function classify(run: RunContext, pair: SyncPair, planning: PlanningView, remot
     calendarAt,
     sameContent: planningHash === remoteHash,
   };
+}
+
+/**
+ * When a calendar item changed: its last-modified time, else when the change is first seen. A
+ * time in the future (a client's clock ahead) counts as now, so it cannot win every conflict;
+ * one before the last run read the calendar is a LAST-MODIFIED its client left as it was when
+ * it edited the item, and counts as not given.
+ * TODO(when runs often fail between seeing and applying a change): persist that first-seen
+ * time like deletions', so a retried run does not time the change later than it was.
+ */
+function calendarChangeTime(run: RunContext, lastModified: number | null): number {
+  const now = run.clock.now();
+  if (lastModified === null) return now;
+  if (run.calendarReadAt !== undefined && lastModified < run.calendarReadAt) return now;
+  return Math.min(lastModified, now);
 }
 
 async function execute(run: RunContext, input: PairInput, decision: GridDecision): Promise<void> {

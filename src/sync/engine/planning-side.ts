@@ -88,9 +88,10 @@ export interface PlanningSide {
   findTasksByUid(uids: readonly string[]): Promise<Map<string, PlanningTask>>;
 
   /**
-   * Optional: which of these UIDs a task of the planning already carries, whoever it belongs
-   * to. A calendar item with one (an invitation to another person's task, kept in the user's
-   * calendar) is that task, not a new one: it is not imported.
+   * Optional: which of these UIDs the planning gave a task of its own (whoever it belongs to).
+   * A calendar item with one (an invitation to another person's task, kept in the user's
+   * calendar) is that task, not a new one: it is not imported. A UID that came from a calendar
+   * is not taken: an outside meeting is in each invited colleague's calendar.
    */
   takenUids?(uids: readonly string[]): Promise<Set<string>>;
 

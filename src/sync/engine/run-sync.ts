@@ -79,6 +79,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   // those pairs and their tasks: every other pair and task is as the last run left it.
   const narrowed = settled ? await pairsOfChangedItems(options.state, changes) : null;
   const run = await openRun(options, start, narrowed);
+  run.calendarReadAt = previous?.settledAt;
   run.report.listing = changes.complete ? 'complete' : 'incremental';
   reportUnreadable(run, changes);
   await guardEmptyListing(run, changes);

@@ -65,7 +65,8 @@ const en = {
   startOver: 'Start over with this calendar',
   startOverConfirm:
     'Ordo will forget what it knew of this calendar. The next synchronization matches its ' +
-    'items to your tasks again, sends it the tasks it lacks, and deletes nothing. Go on?',
+    'items to your tasks again, sends it the tasks it lacks, and deletes nothing: an item ' +
+    'whose task was deleted since the last synchronization becomes a task again. Go on?',
   startOverDone: 'Done: the next synchronization starts over with the calendar.',
   lastRun: 'Last run: {when} ({status}).',
   nextRun: 'Next run: {when}.',
@@ -196,7 +197,8 @@ const fr: Record<SyncTextKey, string> = {
   startOverConfirm:
     'Ordo va oublier ce qu’il savait de cet agenda. La prochaine synchronisation rapprochera ' +
     'à nouveau ses éléments de vos tâches, lui enverra celles qui lui manquent, et ne ' +
-    'supprimera rien. Continuer ?',
+    'supprimera rien : un élément dont la tâche a été supprimée depuis la dernière ' +
+    'synchronisation redeviendra une tâche. Continuer ?',
   startOverDone: 'C’est fait : la prochaine synchronisation repart de zéro avec l’agenda.',
   lastRun: 'Dernière synchronisation : {when} ({status}).',
   nextRun: 'Prochaine : {when}.',
