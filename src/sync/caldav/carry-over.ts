@@ -31,9 +31,9 @@ type ContentLine = string[];
 /**
  * `written` (one VEVENT or VTODO, as Ordo writes it) with what `replaced` held besides Ordo's
  * fields. `reminderWritten`: Ordo wrote the item's reminder, so the alarm it was read from
- * (the first display alarm, else the first alarm) is not kept; otherwise every alarm is. A
- * replaced object that is not one single item (a series with overrides, or unreadable) gives
- * `written` as it is.
+ * (the first display alarm, else the first alarm) is not kept, and none is when the reminder is
+ * "none"; otherwise every alarm is. A replaced object that is not one single item (a series
+ * with overrides, or unreadable) gives `written` as it is.
  */
 export function carryOver(
   written: string,
