@@ -13,18 +13,10 @@ import {
   startXandikos,
   type CalDavServerStarter,
 } from '../test-support/caldav-servers.js';
-import { splitByUid } from '../test-support/ics-objects.js';
+import { INTEROP_CALENDARS, splitByUid } from '../test-support/ics-objects.js';
 import { createSyncKit, type SyncKit } from './e2e-kit.js';
 import type { SyncRun } from './accounts.js';
 
-const FIXTURES = [
-  '01-outlook-undefined-windows-tzid',
-  '04-fold-surrogate-pair',
-  '05-text-escapes',
-  '06-duration-no-dtend',
-  '08-valarm-triggers',
-  '10-allday-single-day',
-];
 const SERVERS: Array<[string, CalDavServerStarter]> = [
   ['Radicale', startRadicale],
   ['Xandikos', startXandikos],
@@ -44,7 +36,7 @@ for (const [name, start] of SERVERS) {
         pastDays: 3650,
         futureDays: 120,
       });
-      for (const fixture of FIXTURES) {
+      for (const fixture of INTEROP_CALENDARS) {
         const text = readFileSync(
           new URL(`../../fixtures/interop/${fixture}.ics`, import.meta.url),
           'utf8',

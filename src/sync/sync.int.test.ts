@@ -240,27 +240,7 @@ function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName:
   it('a reminder removed in the planning stays removed, whatever other alarms the item has', async () => {
     const k = await kit();
     const url = new URL('two-alarms.ics', k.calendarUrl).toString();
-    await k.remote.put(
-      url,
-      calendar(
-        'BEGIN:VEVENT',
-        'UID:two-alarms@example.org',
-        `DTSTAMP:${stamp(k.clock.now())}`,
-        `DTSTART:${stamp(at(3, 9).start)}`,
-        `DTEND:${stamp(at(3, 9).end)}`,
-        'SUMMARY:Site visit',
-        'BEGIN:VALARM',
-        'ACTION:DISPLAY',
-        'DESCRIPTION:Soon',
-        'TRIGGER:-PT15M',
-        'END:VALARM',
-        'BEGIN:VALARM',
-        'ACTION:AUDIO',
-        'TRIGGER:-P1D',
-        'END:VALARM',
-        'END:VEVENT',
-      ),
-    );
+    await k.remote.put(url, clientEvent(k, 'two-alarms@example.org', 'Site visit', ...TWO_ALARMS));
     await k.sync();
     const [task] = await k.tasks();
     expect(task?.reminder).toEqual({ kind: 'before', minutes: 15 });
@@ -287,30 +267,10 @@ function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName:
       'ATTENDEE;CN=Bob;PARTSTAT=ACCEPTED:mailto:bob@example.org',
       'CATEGORIES:Chantier,Client',
       'URL:https://example.org/chantier/12',
-      'BEGIN:VALARM',
-      'ACTION:DISPLAY',
-      'DESCRIPTION:Soon',
-      'TRIGGER:-PT15M',
-      'END:VALARM',
-      'BEGIN:VALARM',
-      'ACTION:AUDIO',
-      'TRIGGER:-P1D',
-      'END:VALARM',
+      ...TWO_ALARMS,
     ];
     const url = new URL('rich.ics', k.calendarUrl).toString();
-    await k.remote.put(
-      url,
-      calendar(
-        'BEGIN:VEVENT',
-        `UID:${uid}`,
-        `DTSTAMP:${stamp(k.clock.now())}`,
-        `DTSTART:${stamp(at(3, 9).start)}`,
-        `DTEND:${stamp(at(3, 9).end)}`,
-        'SUMMARY:Site visit',
-        ...lines,
-        'END:VEVENT',
-      ),
-    );
+    await k.remote.put(url, clientEvent(k, uid, 'Site visit', ...lines));
     await k.sync();
     const [task] = await k.tasks();
     k.clock.advance(60_000);
@@ -609,4 +569,31 @@ function calendar(...lines: string[]): string {
 /** `20250310T080000Z` */
 function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
+}
+
+/** A display alarm 15 minutes before (the reminder), and a sound the day before. */
+const TWO_ALARMS = [
+  'BEGIN:VALARM',
+  'ACTION:DISPLAY',
+  'DESCRIPTION:Soon',
+  'TRIGGER:-PT15M',
+  'END:VALARM',
+  'BEGIN:VALARM',
+  'ACTION:AUDIO',
+  'TRIGGER:-P1D',
+  'END:VALARM',
+];
+
+/** An event on day 3 at 9:00, as a calendar client writes it, with `extra` lines inside. */
+function clientEvent(k: SyncKit, uid: string, summary: string, ...extra: string[]): string {
+  return calendar(
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    `DTSTAMP:${stamp(k.clock.now())}`,
+    `DTSTART:${stamp(at(3, 9).start)}`,
+    `DTEND:${stamp(at(3, 9).end)}`,
+    `SUMMARY:${summary}`,
+    ...extra,
+    'END:VEVENT',
+  );
 }

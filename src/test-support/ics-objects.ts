@@ -1,3 +1,13 @@
+/** The iCalendar files of fixtures/interop (see its README), by name without `.ics`. */
+export const INTEROP_CALENDARS = [
+  '01-outlook-undefined-windows-tzid',
+  '04-fold-surrogate-pair',
+  '05-text-escapes',
+  '06-duration-no-dtend',
+  '08-valarm-triggers',
+  '10-allday-single-day',
+];
+
 /**
  * One calendar object per UID, as a client stores them (RFC 4791 §4.1): the file's header
  * and time zones, then that UID's components, bytes otherwise untouched.

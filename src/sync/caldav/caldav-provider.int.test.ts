@@ -47,7 +47,7 @@ for (const [name, start] of SERVERS) {
       expect(found?.kinds).toEqual(['event', 'todo']);
     });
 
-    it("refuses an address that is not a calendar (the user's home) or that is not there", async () => {
+    it("refuses an address that is not a calendar (the user's home) or is not there", async () => {
       const calendarUrl = await server().createCalendar();
       for (const url of [
         new URL('../', calendarUrl),

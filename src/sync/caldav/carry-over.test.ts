@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
-import { splitByUid } from '../../test-support/ics-objects.js';
+import { INTEROP_CALENDARS, splitByUid } from '../../test-support/ics-objects.js';
 import { contractFields } from '../provider-contract.js';
 import type { SyncFields } from '../provider.js';
 import { carryOver } from './carry-over.js';
@@ -158,15 +158,8 @@ describe('what a sync write keeps of the object it replaces', () => {
 
   // Objects as real clients wrote them (fixtures/interop): Outlook zones, long folded lines
   // with surrogate pairs, escapes, alarms of every kind.
-  const FIXTURES = [
-    '01-outlook-undefined-windows-tzid',
-    '04-fold-surrogate-pair',
-    '05-text-escapes',
-    '06-duration-no-dtend',
-    '08-valarm-triggers',
-    '10-allday-single-day',
-  ];
-  const objects = FIXTURES.flatMap((fixture) =>
+
+  const objects = INTEROP_CALENDARS.flatMap((fixture) =>
     splitByUid(
       readFileSync(new URL(`../../../fixtures/interop/${fixture}.ics`, import.meta.url), 'utf8'),
     ).map((object) => ({ name: `${fixture}: ${object.name}`, ics: object.ics })),
