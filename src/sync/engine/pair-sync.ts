@@ -208,8 +208,14 @@ function classify(run: RunContext, pair: SyncPair, planning: PlanningView, remot
 function calendarChangeTime(run: RunContext, lastModified: number | null): number {
   const now = run.clock.now();
   if (lastModified === null) return now;
-  if (run.calendarReadAt !== undefined && lastModified < run.calendarReadAt) return now;
+  // LAST-MODIFIED has whole seconds: an edit in the second of that reading is after it.
+  const readSecond = run.calendarReadAt === undefined ? undefined : floorSecond(run.calendarReadAt);
+  if (readSecond !== undefined && lastModified < readSecond) return now;
   return Math.min(lastModified, now);
+}
+
+function floorSecond(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
 }
 
 async function execute(run: RunContext, input: PairInput, decision: GridDecision): Promise<void> {

@@ -346,6 +346,32 @@ describe('SPEC 3.5 master data: the most recent change wins, never a duplicate',
     });
   });
 
+  it('a last-modified time its client did not rewrite dates nothing: timed when seen', async () => {
+    const { kit, task, ref } = await linkedPair();
+    kit.tick();
+    kit.planning.edit(task.id, { label: 'Survey (planning)' });
+    kit.tick();
+    kit.calendar.userEdit(ref, { label: 'Survey (calendar)' });
+    // The item keeps the time of an edit before the last run read the calendar.
+    kit.calendar.items.get(ref)!.lastModified = kit.clock.now() - DAY;
+    await kit.sync();
+    expect(kit.planning.tasks.get(task.id)?.label).toBe('Survey (calendar)');
+  });
+
+  it('a last-modified time in whole seconds, in the second the last run read it, counts', async () => {
+    const { kit, task, ref } = await linkedPair();
+    kit.tick(1_500);
+    await kit.sync(); // reads the calendar at a second and a half
+    kit.calendar.userEdit(ref, { label: 'Survey (calendar)' });
+    const item = kit.calendar.items.get(ref)!;
+    item.lastModified = Math.floor(kit.clock.now() / 1000) * 1000;
+    kit.tick(5_000);
+    kit.planning.edit(task.id, { label: 'Survey (planning)' });
+    kit.tick();
+    await kit.sync();
+    expect(kit.calendar.items.get(ref)?.fields.label).toBe('Survey (planning)');
+  });
+
   it('without a last-modified time, a calendar change is timed when first seen', async () => {
     const { kit, task, ref } = await linkedPair();
     kit.calendar.setFaults({ noLastModified: true });
