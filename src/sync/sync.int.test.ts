@@ -174,7 +174,7 @@ function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName:
     expect(await k.tasks()).toHaveLength(1);
   });
 
-  it("a newer planning edit wins over an older calendar edit, timed by the item's LAST-MODIFIED", async () => {
+  it('a newer planning edit wins over an older calendar edit, by its LAST-MODIFIED', async () => {
     const k = await kit();
     const task = await k.addTask({ label: 'Both sides', timing: at(2, 9) });
     await k.sync();
@@ -207,7 +207,7 @@ function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName:
     });
   });
 
-  it('a calendar edit by a client that leaves LAST-MODIFIED as it was is dated when seen', async () => {
+  it('an edit by a client that leaves LAST-MODIFIED as it was is dated when seen', async () => {
     const k = await kit();
     const url = new URL('kept-stamp.ics', k.calendarUrl).toString();
     // A client created it with its LAST-MODIFIED, long before; it is imported, then linked.
@@ -237,7 +237,7 @@ function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName:
     expect((await k.tasks())[0]?.label).toBe('Renamed by the user');
   });
 
-  it('a reminder removed in the planning stays removed, whatever other alarms the item has', async () => {
+  it('a reminder removed in the planning stays removed, whatever other alarms', async () => {
     const k = await kit();
     const url = new URL('two-alarms.ics', k.calendarUrl).toString();
     await k.remote.put(url, clientEvent(k, 'two-alarms@example.org', 'Site visit', ...TWO_ALARMS));
@@ -258,7 +258,7 @@ function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName:
     expect((await k.tasks())[0]?.reminder).toEqual({ kind: 'none' });
   });
 
-  it('a planning change keeps what the calendar item held besides the synchronized fields', async () => {
+  it('a planning change keeps what the item held besides the synchronized fields', async () => {
     const k = await kit();
     const uid = 'rich-item@example.org';
     const lines = [
@@ -290,7 +290,7 @@ function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName:
     expect(stored).toContain('TRIGGER:-PT15M');
   });
 
-  it('a delete the calendar refuses is reported, and the rest of the run goes through', async () => {
+  it('a delete the calendar refuses is reported; the rest of the run goes through', async () => {
     const k = await kit();
     const dropped = await k.addTask({ label: 'Dropped', timing: at(1, 9) });
     await k.sync();
@@ -343,7 +343,7 @@ function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName:
     expect(owners).toEqual([[bobResource.id], [k.resourceId]].sort());
   });
 
-  it('a calendar deleted and made again empty stops the sync until the user starts over', async () => {
+  it('a calendar deleted and made again stops the sync until the user starts over', async () => {
     const k = await kit();
     await k.addTask({ label: 'First', timing: at(1, 9) });
     await k.addTask({ label: 'Second', timing: at(2, 9) });
@@ -366,7 +366,7 @@ function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName:
     expect(await k.tasks()).toHaveLength(2);
   });
 
-  it("an invitation to another person's task, kept in the calendar, is not a new task", async () => {
+  it("an invitation to another person's task, kept in a calendar, is no new task", async () => {
     const k = await kit();
     const bob = await k.ordo.directory.createResource({ name: 'Bob', kind: 'human' });
     const bobs = await k.ordo.tasks.create({
@@ -381,7 +381,7 @@ function scenarios(server: () => CalDavServer, dialect: TestDialect, serverName:
     expect(tasks.map((task) => task.uid)).toEqual([bobs.uid]);
   });
 
-  it('a task the calendar refused waits for its retry, or goes at once with "Sync now"', async () => {
+  it('a task the calendar refused waits for its retry, or goes with "Sync now"', async () => {
     const k = await kit();
     await k.sync();
     await k.addTask({ label: 'Refused for now' });

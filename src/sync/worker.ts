@@ -325,22 +325,24 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     return runs;
   }
 
-  async function syncNow(userId: string, limits: SyncNowOptions = {}): Promise<SyncRun> {
+  /** Claims a user's account outside its schedule; refused as `syncNow` says. */
+  async function claimUserAccount(userId: string, gap?: number): Promise<SyncAccountRow> {
     const row = await accounts.forUser(userId);
     if (!row?.provider) throw new OrdoError('SYNC_NOT_CONFIGURED', { details: { userId } });
-    const gap = limits.minGapMs;
     const claimed = await claimOne(row.id, gap ? ordo.clock.now() - gap : null);
     if (!claimed) throw await refusalOf(row.id, gap);
+    return claimed;
+  }
+
+  async function syncNow(userId: string, limits: SyncNowOptions = {}): Promise<SyncRun> {
+    const claimed = await claimUserAccount(userId, limits.minGapMs);
     return runClaimed(claimed, { asked: true });
   }
 
   async function startOver(userId: string): Promise<void> {
-    const row = await accounts.forUser(userId);
-    if (!row?.provider) throw new OrdoError('SYNC_NOT_CONFIGURED', { details: { userId } });
-    const claimed = await claimOne(row.id, null);
-    if (!claimed) throw await refusalOf(row.id);
+    const claimed = await claimUserAccount(userId);
     try {
-      await accounts.forgetCalendar(row.id);
+      await accounts.forgetCalendar(claimed.id);
     } finally {
       await release(claimed, ordo.clock.now());
     }

@@ -360,7 +360,8 @@ describe('CalDAV provider on a server with only getctag', () => {
     const addressBook = multistatus(
       member(
         '/cal/work/',
-        '<d:resourcetype><d:collection/><cr:addressbook xmlns:cr="urn:ietf:params:xml:ns:carddav"/></d:resourcetype>',
+        '<d:resourcetype><d:collection/>' +
+          '<cr:addressbook xmlns:cr="urn:ietf:params:xml:ns:carddav"/></d:resourcetype>',
       ),
     );
     for (const answer of [addressBook, { status: 404, body: 'Not Found' }]) {

@@ -256,7 +256,7 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
 
   async function get(ref: string): Promise<RemoteItem | null> {
     const url = urlOf(ref, collectionUrl);
-    const answer = await client.send({ method: 'GET', url, headers: { Accept: 'text/calendar' } });
+    const answer = await fetchObject(url);
     if (answer.status === 404 || answer.status === 410) return null;
     if (answer.status !== 200) {
       const code = answer.status === 403 ? 'SYNC_REMOTE_AUTH' : 'SYNC_REMOTE_PROTOCOL';
@@ -274,10 +274,10 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
     }
     // The object's own LAST-MODIFIED, as a listing reads it; else the server's header.
     const header = Date.parse(answer.headers.get('last-modified') ?? '');
-    remember(normalizeRef(ref, collectionUrl), answer.headers.get('etag'), answer.body);
+    const read = { ref: normalizeRef(ref, collectionUrl), etag: answer.headers.get('etag') };
+    remember(read.ref, read.etag, answer.body);
     return {
-      ref: normalizeRef(ref, collectionUrl),
-      etag: answer.headers.get('etag'),
+      ...read,
       fields: object.fields,
       lastModified: object.lastModified ?? (Number.isNaN(header) ? null : header),
     };
@@ -298,7 +298,7 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
     const known = objects.get(ref);
     if (known && (etag === null || known.etag === ifMatchOf(etag))) return known.text;
     const url = urlOf(ref, collectionUrl);
-    const answer = await client.send({ method: 'GET', url, headers: { Accept: 'text/calendar' } });
+    const answer = await fetchObject(url);
     if (answer.status !== 200) return null;
     const current = answer.headers.get('etag');
     const strong = current !== null && !current.startsWith('W/');
@@ -310,6 +310,10 @@ export function createCalDavProvider(options: CalDavProviderOptions): CalDavProv
       });
     }
     return answer.body;
+  }
+
+  function fetchObject(url: string) {
+    return client.send({ method: 'GET', url, headers: { Accept: 'text/calendar' } });
   }
 
   async function create(fields: SyncFields): Promise<CreateResult> {

@@ -68,7 +68,8 @@ export function createItemWriter(options: ItemWriterOptions): ItemWriter {
       const object = fromICalendar(text, { timeZone: options.timeZone });
       return isMappingProblem(object) ? null : JSON.stringify(object.fields);
     };
-    return read(merged) !== null && read(merged) === read(written) ? merged : written;
+    const mergedReads = read(merged);
+    return mergedReads !== null && mergedReads === read(written) ? merged : written;
   }
 
   async function create(ref: string, fields: SyncFields): Promise<string | null> {

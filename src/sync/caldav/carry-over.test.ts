@@ -37,7 +37,7 @@ function unfolded(text: string): string[] {
     .filter(Boolean);
 }
 
-const TODO_DONE = calendar(
+const COMPLETED_TASK = calendar(
   'BEGIN:VTODO',
   'UID:t',
   'DTSTAMP:20300101T000000Z',
@@ -55,7 +55,9 @@ const TODO_DONE = calendar(
 describe('what a sync write keeps of the object it replaces', () => {
   it("keeps a to-do's completion and other clients' properties, and its SEQUENCE", () => {
     const fields = contractFields({ uid: 't', kind: 'todo', label: 'Call the supplier again' });
-    const merged = carryOver(toICalendar(fields, OPTIONS), TODO_DONE, { reminderWritten: true });
+    const merged = carryOver(toICalendar(fields, OPTIONS), COMPLETED_TASK, {
+      reminderWritten: true,
+    });
     expect(fieldsOf(merged)).toEqual(fields);
     const lines = unfolded(merged);
     for (const kept of [

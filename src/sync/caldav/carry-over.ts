@@ -6,6 +6,7 @@
  * replaces, content line for content line as they were written, so nothing is lost to a
  * round trip through Ordo's fields.
  */
+import { unfoldText } from '../../ical/text.js';
 
 /** Properties Ordo writes itself: the replaced object's copies of these go. */
 const WRITTEN = new Set([
@@ -88,7 +89,7 @@ function contentLines(text: string): ContentLine[] {
 }
 
 function unfold(line: ContentLine): string {
-  return line.map((physical, at) => (at === 0 ? physical : physical.slice(1))).join('');
+  return unfoldText(line.join('\r\n'));
 }
 
 /** The property name of a content line, upper case. */

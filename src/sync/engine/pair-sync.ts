@@ -208,9 +208,9 @@ function classify(run: RunContext, pair: SyncPair, planning: PlanningView, remot
 function calendarChangeTime(run: RunContext, lastModified: number | null): number {
   const now = run.clock.now();
   if (lastModified === null) return now;
+  const readAt = run.calendarReadAt;
   // LAST-MODIFIED has whole seconds: an edit in the second of that reading is after it.
-  const readSecond = run.calendarReadAt === undefined ? undefined : floorSecond(run.calendarReadAt);
-  if (readSecond !== undefined && lastModified < readSecond) return now;
+  if (readAt !== undefined && lastModified < floorSecond(readAt)) return now;
   return Math.min(lastModified, now);
 }
 

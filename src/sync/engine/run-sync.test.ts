@@ -358,7 +358,7 @@ describe('SPEC 3.5 master data: the most recent change wins, never a duplicate',
     expect(kit.planning.tasks.get(task.id)?.label).toBe('Survey (calendar)');
   });
 
-  it('a last-modified time in whole seconds, in the second the last run read it, counts', async () => {
+  it('a last-modified time in whole seconds, in the second of the last run, counts', async () => {
     const { kit, task, ref } = await linkedPair();
     kit.tick(1_500);
     await kit.sync(); // reads the calendar at a second and a half

@@ -78,8 +78,10 @@ export async function runSync(options: RunSyncOptions): Promise<SyncReport> {
   // With the planning settled, a run whose calendar changes all touch known pairs only needs
   // those pairs and their tasks: every other pair and task is as the last run left it.
   const narrowed = settled ? await pairsOfChangedItems(options.state, changes) : null;
-  const run = await openRun(options, start, narrowed);
-  run.calendarReadAt = previous?.settledAt;
+  const run = await openRun(options, start, {
+    pairs: narrowed,
+    calendarReadAt: previous?.settledAt,
+  });
   run.report.listing = changes.complete ? 'complete' : 'incremental';
   reportUnreadable(run, changes);
   await guardEmptyListing(run, changes);
@@ -324,15 +326,19 @@ function markAt(settledAt: number, of: { fingerprint: string; snapshot: string |
   return mark;
 }
 
-/** The run's context; `pairs`: the pairs it reads (all of the state when not given). */
+/**
+ * The run's context. `pairs`: the pairs it reads, or `null` for all of them; `calendarReadAt`:
+ * when the last finished run read the calendar (see `RunContext`).
+ */
 async function openRun(
   options: RunSyncOptions,
   start: RunStart,
-  pairs: SyncPair[] | null,
+  known: { pairs: SyncPair[] | null; calendarReadAt: number | undefined },
 ): Promise<RunContext> {
-  pairs ??= await options.state.loadPairs();
+  const pairs = known.pairs ?? (await options.state.loadPairs());
   const ownWrites = { tasks: new Map<string, number>(), deleted: new Set<string>() };
   return {
+    calendarReadAt: known.calendarReadAt,
     ...options,
     planning: recordingWrites(options.planning, ownWrites),
     ownWrites,

@@ -238,21 +238,9 @@ const IMPORT_BATCH = 250;
  * between the tasks and their pairs is healed by the next run, which links them by UID.
  */
 async function importItems(run: RunContext, items: RemoteItem[]): Promise<void> {
-  const allowed = items.filter((item) => !skipRefused(run, item));
-  const taken = allowed.length
-    ? ((await run.planning.takenUids?.(allowed.map((item) => item.fields.uid))) ?? new Set())
-    : new Set<string>();
-  const importable = allowed.filter((item) => {
-    if (!taken.has(item.fields.uid)) return true;
-    run.report.add({
-      taskId: null,
-      ref: item.ref,
-      action: 'skipped',
-      side: 'planning',
-      reason: 'the UID of another task of the planning (an invitation kept here?): not imported',
-    });
-    return false;
-  });
+  const uids = items.map((item) => item.fields.uid);
+  const taken = (await run.planning.takenUids?.(uids)) ?? new Set<string>();
+  const importable = items.filter((item) => !skipRefused(run, item, taken));
   if (!run.planning.createTasks) {
     for (const item of importable) await guard(run, item, () => importItem(run, item));
     return;
@@ -275,15 +263,14 @@ async function importItems(run: RunContext, items: RemoteItem[]): Promise<void> 
 }
 
 /** Reports an item the rules keep out of the planning; true when it was one. */
-function skipRefused(run: RunContext, item: RemoteItem): boolean {
-  const reason = importRefusal(run, item);
+function skipRefused(run: RunContext, item: RemoteItem, taken: ReadonlySet<string>): boolean {
+  const reason = importRefusal(run, item, taken);
   if (!reason) return false;
   run.report.add({ taskId: null, ref: item.ref, action: 'skipped', side: 'planning', reason });
   return true;
 }
 
 async function importItem(run: RunContext, item: RemoteItem): Promise<void> {
-  if (skipRefused(run, item)) return;
   const task = await run.planning.createTask(remoteFields(run, item));
   const pair = importedPair(run, item, task);
   await savePair(run, pair);
@@ -313,7 +300,12 @@ function reportImported(run: RunContext, pair: SyncPair): void {
   });
 }
 
-function importRefusal(run: RunContext, item: RemoteItem): string | null {
+/** Why an unlinked item is not imported; `taken`: UIDs the planning gave tasks of its own. */
+function importRefusal(
+  run: RunContext,
+  item: RemoteItem,
+  taken: ReadonlySet<string>,
+): string | null {
   const kind = item.fields.kind;
   if (item.fields.private) return 'private item: not imported';
   if (item.fields.recurring) return 'recurring item: not imported';
@@ -322,6 +314,9 @@ function importRefusal(run: RunContext, item: RemoteItem): string | null {
   }
   if (run.rights.readOnly) return 'read-only access: nothing is created in the planning';
   if (!allowedFor(run, kind).add) return 'not allowed to add tasks';
+  if (taken.has(item.fields.uid)) {
+    return 'the UID of another task of the planning (an invitation kept here?): not imported';
+  }
   return null;
 }
 
